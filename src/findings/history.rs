@@ -1,0 +1,205 @@
+//! Night-to-night history: compare with the previous run's output by `finding_id`.
+//! A finding is `new` or `open` (with the date first seen and days open); findings of
+//! the previous run that disappeared are counted as resolved per rule and commune.
+//!
+//! The previous run's `history.csv` (finding_id, rule_id, province, commune,
+//! first_seen) carries first-seen dates forward; a previous output without it (or
+//! from another tool) still works from its `findings.csv`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{Finding, Status};
+use crate::error::{Error, Result};
+
+/// What was seen in a previous run.
+#[derive(Debug, Clone)]
+pub struct PreviousFinding {
+    /// Rule id.
+    pub rule_id: String,
+    /// Province code.
+    pub province_code: String,
+    /// Commune code.
+    pub commune_code: String,
+    /// First seen (`yyyy-mm-dd`).
+    pub first_seen: String,
+}
+
+/// Counts of progress against the previous run.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Progress {
+    /// A previous run was given.
+    pub compared: bool,
+    /// The previous run's date, when known.
+    pub previous_as_of: Option<String>,
+    /// Findings new tonight.
+    pub new: u64,
+    /// Findings still open.
+    pub open: u64,
+    /// Findings of the previous run that are gone.
+    pub resolved: u64,
+    /// Per rule: (new, open, resolved).
+    pub rules: BTreeMap<String, ProgressCounts>,
+    /// Per commune (`province/commune`): (new, open, resolved).
+    pub communes: BTreeMap<String, ProgressCounts>,
+    /// Per commune and rule.
+    pub commune_rules: BTreeMap<String, BTreeMap<String, ProgressCounts>>,
+}
+
+/// New / open / resolved counts and the "đã cập nhật" ratio.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ProgressCounts {
+    /// New findings.
+    pub new: u64,
+    /// Still open.
+    pub open: u64,
+    /// Resolved since the previous run.
+    pub resolved: u64,
+    /// resolved / (resolved + open).
+    pub resolved_share: f64,
+}
+
+impl ProgressCounts {
+    fn finish(&mut self) {
+        let base = self.resolved + self.open;
+        self.resolved_share = if base == 0 {
+            0.0
+        } else {
+            ((self.resolved as f64 / base as f64) * 10_000.0).round() / 10_000.0
+        };
+    }
+}
+
+/// Read the previous run's findings (history.csv when present, else findings.csv).
+pub fn load_previous(dir: &Path) -> Result<HashMap<String, PreviousFinding>> {
+    let history = dir.join("history.csv");
+    let path = if history.exists() {
+        history
+    } else {
+        dir.join("findings.csv")
+    };
+    if !path.exists() {
+        return Err(Error::Config(format!(
+            "--previous {}: no findings.csv or history.csv there; point it at an earlier run's output folder",
+            dir.display()
+        )));
+    }
+    let mut reader = csv::ReaderBuilder::new()
+        .from_path(&path)
+        .map_err(|e| Error::input(&path, e.to_string()))?;
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::input(&path, e.to_string()))?
+        .clone();
+    let column = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name);
+    let (Some(id), Some(rule)) = (column("finding_id"), column("rule_id")) else {
+        return Err(Error::input(
+            &path,
+            "not a doisoat output: it has no finding_id / rule_id columns",
+        ));
+    };
+    let province = column("province_code");
+    let commune = column("commune_code");
+    let first_seen = column("first_seen");
+    let mut out = HashMap::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| Error::input(&path, e.to_string()))?;
+        let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").to_string();
+        out.insert(
+            get(Some(id)),
+            PreviousFinding {
+                rule_id: get(Some(rule)),
+                province_code: get(province),
+                commune_code: get(commune),
+                first_seen: get(first_seen),
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Mark findings new/open against `previous` and count progress. Without a previous
+/// run every finding is new and first seen today.
+pub fn apply(
+    findings: &mut [Finding],
+    previous: Option<&HashMap<String, PreviousFinding>>,
+    as_of: NaiveDate,
+) -> Progress {
+    let today = as_of.format("%Y-%m-%d").to_string();
+    let mut progress = Progress {
+        compared: previous.is_some(),
+        ..Progress::default()
+    };
+    let mut present: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for finding in findings.iter_mut() {
+        let commune_key = format!("{}/{}", finding.province_code, finding.commune_code);
+        let seen = previous.and_then(|p| p.get(&finding.finding_id));
+        match seen {
+            Some(before) => {
+                finding.status = Status::Open;
+                finding.first_seen = if before.first_seen.is_empty() {
+                    today.clone()
+                } else {
+                    before.first_seen.clone()
+                };
+            }
+            None => {
+                finding.status = Status::New;
+                finding.first_seen = today.clone();
+            }
+        }
+        finding.days_open = NaiveDate::parse_from_str(&finding.first_seen, "%Y-%m-%d")
+            .map(|d| (as_of - d).num_days())
+            .unwrap_or(0);
+        let bump = |c: &mut ProgressCounts| match finding.status {
+            Status::New => c.new += 1,
+            Status::Open => c.open += 1,
+        };
+        bump(progress.rules.entry(finding.rule_id.to_string()).or_default());
+        bump(progress.communes.entry(commune_key.clone()).or_default());
+        bump(
+            progress
+                .commune_rules
+                .entry(commune_key)
+                .or_default()
+                .entry(finding.rule_id.to_string())
+                .or_default(),
+        );
+        match finding.status {
+            Status::New => progress.new += 1,
+            Status::Open => progress.open += 1,
+        }
+    }
+    for finding in findings.iter() {
+        present.insert(finding.finding_id.as_str());
+    }
+    if let Some(previous) = previous {
+        let mut gone: Vec<(&String, &PreviousFinding)> = previous
+            .iter()
+            .filter(|(id, _)| !present.contains(id.as_str()))
+            .collect();
+        gone.sort_by(|a, b| a.0.cmp(b.0));
+        for (_, before) in gone {
+            let commune_key = format!("{}/{}", before.province_code, before.commune_code);
+            progress.resolved += 1;
+            progress.rules.entry(before.rule_id.clone()).or_default().resolved += 1;
+            progress.communes.entry(commune_key.clone()).or_default().resolved += 1;
+            progress
+                .commune_rules
+                .entry(commune_key)
+                .or_default()
+                .entry(before.rule_id.clone())
+                .or_default()
+                .resolved += 1;
+        }
+    }
+    progress.rules.values_mut().for_each(ProgressCounts::finish);
+    progress.communes.values_mut().for_each(ProgressCounts::finish);
+    for rules in progress.commune_rules.values_mut() {
+        rules.values_mut().for_each(ProgressCounts::finish);
+    }
+    progress
+}

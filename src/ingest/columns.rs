@@ -1,0 +1,303 @@
+//! Column builders: each parsed cell is cleaned (NFC, spaces) and stored in its typed
+//! column in the same pass that splits the file, chunk by chunk in parallel; the chunks
+//! are then concatenated (dictionary codes remapped once per distinct value).
+
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::Xxh3Builder;
+
+use crate::model::{
+    Column, DateColumn, DictColumn, FieldKind, NameColumn, PartialDate, StrColumn,
+};
+use crate::normalize::{date::parse_date, text};
+
+/// Builds one column of one chunk.
+pub enum ColumnBuilder {
+    /// Free text.
+    Text(StrColumn),
+    /// Names and their folded keys.
+    Name {
+        /// NFC text.
+        text: StrColumn,
+        /// Folded keys.
+        folded: StrColumn,
+        /// Reused folding buffer.
+        scratch: String,
+    },
+    /// Dictionary-encoded values.
+    Dict {
+        /// Codes per row.
+        codes: Vec<u32>,
+        /// Distinct values.
+        values: Vec<String>,
+        /// Value → code.
+        index: HashMap<String, u32, Xxh3Builder>,
+    },
+    /// Dates.
+    Date(DateColumn),
+}
+
+impl ColumnBuilder {
+    /// A builder for a column stored as `kind`, sized for about `rows` rows.
+    pub fn new(kind: FieldKind, rows: usize) -> Self {
+        match kind {
+            FieldKind::Text => ColumnBuilder::Text(StrColumn::with_capacity(rows, rows * 12)),
+            FieldKind::Name => ColumnBuilder::Name {
+                text: StrColumn::with_capacity(rows, rows * 20),
+                folded: StrColumn::with_capacity(rows, rows * 18),
+                scratch: String::new(),
+            },
+            FieldKind::Dict => {
+                let mut index = HashMap::with_hasher(Xxh3Builder::new());
+                index.insert(String::new(), 0);
+                ColumnBuilder::Dict {
+                    codes: Vec::with_capacity(rows),
+                    values: vec![String::new()],
+                    index,
+                }
+            }
+            FieldKind::Date => ColumnBuilder::Date(DateColumn {
+                values: Vec::with_capacity(rows),
+                invalid_text: BTreeMap::new(),
+            }),
+        }
+    }
+
+    /// Append one raw cell value.
+    pub fn push(&mut self, raw: &str) {
+        match self {
+            ColumnBuilder::Text(column) => column.push(&text::clean(raw)),
+            ColumnBuilder::Name {
+                text: names,
+                folded,
+                scratch,
+            } => {
+                let clean = text::clean(raw);
+                text::fold_into(&clean, scratch);
+                names.push(&clean);
+                folded.push(scratch);
+            }
+            ColumnBuilder::Dict {
+                codes,
+                values,
+                index,
+            } => {
+                let clean = text::clean(raw);
+                let code = match index.get(clean.as_ref()) {
+                    Some(&code) => code,
+                    None => {
+                        let code = values.len() as u32;
+                        values.push(clean.to_string());
+                        index.insert(clean.into_owned(), code);
+                        code
+                    }
+                };
+                codes.push(code);
+            }
+            ColumnBuilder::Date(column) => {
+                let value = parse_date(raw);
+                if value.is_invalid() {
+                    column
+                        .invalid_text
+                        .insert(column.values.len() as u32, text::clean(raw).into_owned());
+                }
+                column.values.push(value);
+            }
+        }
+    }
+
+    /// The finished chunk column.
+    pub fn finish(self) -> Column {
+        match self {
+            ColumnBuilder::Text(column) => Column::Text(column),
+            ColumnBuilder::Name { text, folded, .. } => Column::Name(NameColumn { text, folded }),
+            ColumnBuilder::Dict { codes, values, .. } => {
+                Column::Dict(DictColumn { codes, values })
+            }
+            ColumnBuilder::Date(column) => Column::Date(column),
+        }
+    }
+}
+
+/// Concatenate the chunk columns of one field, in chunk order.
+pub fn concat(kind: FieldKind, chunks: Vec<Column>) -> Column {
+    let total: usize = chunks.iter().map(Column::len).sum();
+    match kind {
+        FieldKind::Text => {
+            let mut out = StrColumn::with_capacity(total, 0);
+            for chunk in &chunks {
+                if let Column::Text(c) = chunk {
+                    out.append(c);
+                }
+            }
+            Column::Text(out)
+        }
+        FieldKind::Name => {
+            let mut text = StrColumn::with_capacity(total, 0);
+            let mut folded = StrColumn::with_capacity(total, 0);
+            for chunk in &chunks {
+                if let Column::Name(c) = chunk {
+                    text.append(&c.text);
+                    folded.append(&c.folded);
+                }
+            }
+            Column::Name(NameColumn { text, folded })
+        }
+        FieldKind::Dict => {
+            let mut values: Vec<String> = vec![String::new()];
+            let mut index: HashMap<String, u32, Xxh3Builder> =
+                HashMap::with_hasher(Xxh3Builder::new());
+            index.insert(String::new(), 0);
+            let mut codes = Vec::with_capacity(total);
+            for chunk in chunks {
+                if let Column::Dict(c) = chunk {
+                    let remap: Vec<u32> = c
+                        .values
+                        .into_iter()
+                        .map(|value| {
+                            if let Some(&code) = index.get(&value) {
+                                code
+                            } else {
+                                let code = values.len() as u32;
+                                values.push(value.clone());
+                                index.insert(value, code);
+                                code
+                            }
+                        })
+                        .collect();
+                    codes.extend(c.codes.iter().map(|&code| remap[code as usize]));
+                }
+            }
+            Column::Dict(DictColumn { codes, values })
+        }
+        FieldKind::Date => {
+            let mut out = DateColumn {
+                values: Vec::with_capacity(total),
+                invalid_text: BTreeMap::new(),
+            };
+            for chunk in chunks {
+                if let Column::Date(c) = chunk {
+                    let base = out.values.len() as u32;
+                    out.values.extend_from_slice(&c.values);
+                    out.invalid_text
+                        .extend(c.invalid_text.into_iter().map(|(row, t)| (row + base, t)));
+                }
+            }
+            Column::Date(out)
+        }
+    }
+}
+
+/// Concatenate many chunk tables (each a `Vec<Column>` in field order), one field per
+/// rayon task.
+pub fn concat_all(kinds: &[FieldKind], chunks: Vec<Vec<Column>>) -> Vec<Column> {
+    let mut per_field: Vec<Vec<Column>> = kinds.iter().map(|_| Vec::new()).collect();
+    for chunk in chunks {
+        for (field, column) in chunk.into_iter().enumerate() {
+            if let Some(slot) = per_field.get_mut(field) {
+                slot.push(column);
+            }
+        }
+    }
+    per_field
+        .into_par_iter()
+        .zip(kinds.par_iter())
+        .map(|(columns, &kind)| concat(kind, columns))
+        .collect()
+}
+
+/// Keep only rows where `keep[row]` is true.
+pub fn retain(column: &Column, keep: &[bool]) -> Column {
+    let rows = keep.iter().enumerate().filter(|(_, &k)| k).map(|(row, _)| row);
+    match column {
+        Column::Text(c) => {
+            let mut out = StrColumn::new();
+            for row in rows {
+                out.push(c.get(row));
+            }
+            Column::Text(out)
+        }
+        Column::Name(c) => {
+            let mut text = StrColumn::new();
+            let mut folded = StrColumn::new();
+            for row in rows {
+                text.push(c.text.get(row));
+                folded.push(c.folded.get(row));
+            }
+            Column::Name(NameColumn { text, folded })
+        }
+        Column::Dict(c) => Column::Dict(DictColumn {
+            codes: rows.map(|row| c.code(row)).collect(),
+            values: c.values.clone(),
+        }),
+        Column::Date(c) => {
+            let mut out = DateColumn::default();
+            for row in rows {
+                let value = c.get(row);
+                if value.is_invalid() {
+                    if let Some(text) = c.invalid_text.get(&(row as u32)) {
+                        out.invalid_text
+                            .insert(out.values.len() as u32, text.clone());
+                    }
+                }
+                out.values.push(value);
+            }
+            Column::Date(out)
+        }
+    }
+}
+
+/// A `PartialDate` column's values as a slice (helper for kernels).
+pub fn date_values(column: &Column) -> &[PartialDate] {
+    match column {
+        Column::Date(c) => &c.values,
+        _ => &[],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dict_concat_remaps_codes() {
+        let mut a = ColumnBuilder::new(FieldKind::Dict, 4);
+        for v in ["Kinh", "Tày", "Kinh", ""] {
+            a.push(v);
+        }
+        let mut b = ColumnBuilder::new(FieldKind::Dict, 4);
+        for v in ["Hoa", "Kinh"] {
+            b.push(v);
+        }
+        let Column::Dict(d) = concat(FieldKind::Dict, vec![a.finish(), b.finish()]) else {
+            panic!("not a dict");
+        };
+        let got: Vec<&str> = (0..6).map(|r| d.get(r)).collect();
+        assert_eq!(got, vec!["Kinh", "Tày", "Kinh", "", "Hoa", "Kinh"]);
+        assert_eq!(d.code(3), 0);
+    }
+
+    #[test]
+    fn names_get_folded_keys_and_nfc() {
+        use unicode_normalization::UnicodeNormalization;
+        let mut b = ColumnBuilder::new(FieldKind::Name, 2);
+        let nfd: String = "Nguyễn  Thị Hường".nfd().collect();
+        b.push(&nfd);
+        let Column::Name(n) = b.finish() else {
+            panic!("not a name column");
+        };
+        assert_eq!(n.text.get(0), "Nguyễn Thị Hường");
+        assert_eq!(n.folded.get(0), "nguyen thi huong");
+    }
+
+    #[test]
+    fn invalid_dates_keep_their_text() {
+        let mut b = ColumnBuilder::new(FieldKind::Date, 2);
+        b.push("01/01/2000");
+        b.push("31/02/1990");
+        let column = concat(FieldKind::Date, vec![b.finish()]);
+        assert_eq!(column.display(1), "31/02/1990");
+        assert_eq!(column.display(0), "01/01/2000");
+    }
+}

@@ -1,0 +1,211 @@
+//! Header mapping: which file column feeds which canonical field.
+//!
+//! Order of precedence: the run config's explicit mapping (`[datasets.x.columns]`),
+//! then the canonical name itself, then a table of the Vietnamese headers that
+//! register and sector extracts commonly carry (`Số định danh`, `Họ và tên`, …).
+//! Headers are compared folded (case, diacritics, spaces and `_` ignored).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::model::Schema;
+use crate::normalize::text::fold_compact;
+
+/// Common Vietnamese (and English) headers for canonical fields.
+const ALIASES: &[(&str, &[&str])] = &[
+    ("record_id", &["Mã bản ghi", "ID bản ghi", "Mã hồ sơ"]),
+    (
+        "person_id",
+        &[
+            "Số định danh",
+            "Số định danh cá nhân",
+            "Số ĐDCN",
+            "Số CCCD",
+            "CCCD",
+            "Số căn cước",
+            "Số căn cước công dân",
+            "Mã định danh",
+            "Personal ID",
+        ],
+    ),
+    ("old_id", &["Số CMND", "CMND", "Số CMND cũ", "Số chứng minh nhân dân"]),
+    ("full_name", &["Họ và tên", "Họ tên", "Họ và tên khai sinh", "Name"]),
+    ("birth_date", &["Ngày sinh", "Ngày tháng năm sinh", "Date of birth", "DOB"]),
+    ("gender", &["Giới tính", "Sex"]),
+    (
+        "birth_province_code",
+        &["Mã tỉnh khai sinh", "Mã tỉnh nơi đăng ký khai sinh", "Nơi đăng ký khai sinh"],
+    ),
+    ("ethnicity", &["Dân tộc"]),
+    ("religion", &["Tôn giáo"]),
+    ("nationality", &["Quốc tịch"]),
+    ("province_code", &["Mã tỉnh"]),
+    ("district_code", &["Mã huyện"]),
+    ("commune_code", &["Mã xã", "Mã xã phường", "Mã đơn vị hành chính xã"]),
+    ("address", &["Địa chỉ", "Nơi ở hiện tại", "Nơi thường trú"]),
+    ("residence_type", &["Loại cư trú", "Loại hình cư trú"]),
+    ("household_id", &["Mã hộ", "Số hộ khẩu", "Mã hộ gia đình", "Số sổ hộ khẩu"]),
+    ("relation_to_head", &["Quan hệ với chủ hộ", "Quan hệ chủ hộ", "Quan hệ"]),
+    ("father_name", &["Họ tên cha", "Tên cha", "Họ và tên cha"]),
+    ("mother_name", &["Họ tên mẹ", "Tên mẹ", "Họ và tên mẹ"]),
+    ("spouse_name", &["Họ tên vợ chồng", "Họ tên vợ/chồng", "Vợ chồng"]),
+    ("card_issue_date", &["Ngày cấp", "Ngày cấp CCCD", "Ngày cấp thẻ"]),
+    ("death_date", &["Ngày mất", "Ngày chết", "Ngày tử vong"]),
+    ("phone", &["Số điện thoại", "Điện thoại", "SĐT"]),
+    ("insurance_code", &["Mã BHXH", "Mã số BHXH", "Số sổ BHXH", "Mã số bảo hiểm"]),
+    ("tax_code", &["Mã số thuế", "MST"]),
+    ("death_reg_id", &["Số đăng ký khai tử", "Mã khai tử", "Số khai tử"]),
+    ("employer", &["Đơn vị", "Tên đơn vị", "Đơn vị công tác"]),
+    ("employer_commune_code", &["Mã xã đơn vị"]),
+    ("industrial_zone", &["Khu công nghiệp", "KCN"]),
+    ("status", &["Trạng thái", "Tình trạng"]),
+    ("card_valid_to", &["Hạn thẻ", "Thẻ có giá trị đến"]),
+    ("vaccine", &["Vắc xin", "Loại vắc xin"]),
+    ("dose_no", &["Mũi", "Mũi số", "Mũi tiêm"]),
+    ("dose_date", &["Ngày tiêm"]),
+    ("hometown", &["Quê quán", "Nguyên quán"]),
+];
+
+/// Where each canonical field comes from in a file.
+#[derive(Debug, Clone)]
+pub struct Mapping {
+    /// For each schema field (in schema order), the file column index.
+    pub fields: Vec<Option<usize>>,
+    /// Extra (non-canonical) columns to load: (name, file column index).
+    pub extras: Vec<(String, usize)>,
+}
+
+fn header_key(header: &str) -> String {
+    fold_compact(header.trim_start_matches('\u{feff}'))
+}
+
+/// Resolve the file's `headers` against `schema`. `explicit` maps canonical names to
+/// file headers (from the run config); `extras` names non-canonical columns that rules
+/// reference. Missing required columns are an error that says how to map them.
+pub fn resolve(
+    path: &Path,
+    dataset: &str,
+    headers: &[String],
+    schema: &Schema,
+    explicit: &BTreeMap<String, String>,
+    extras: &[String],
+) -> Result<Mapping> {
+    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    let find = |name: &str| -> Option<usize> {
+        let wanted = header_key(name);
+        keys.iter().position(|k| *k == wanted)
+    };
+    for (field, header) in explicit {
+        if find(header).is_none() {
+            return Err(Error::input(
+                path,
+                format!(
+                    "the run config maps {dataset}.{field} to column \"{header}\", but the file has no such column (columns: {})",
+                    headers.join(", ")
+                ),
+            ));
+        }
+    }
+    let mut fields = Vec::with_capacity(schema.fields.len());
+    let mut missing = Vec::new();
+    for spec in &schema.fields {
+        let index = match explicit.get(&spec.name) {
+            Some(header) => find(header),
+            None => find(&spec.name).or_else(|| {
+                ALIASES
+                    .iter()
+                    .find(|(name, _)| *name == spec.name)
+                    .and_then(|(_, aliases)| aliases.iter().find_map(|a| find(a)))
+            }),
+        };
+        if index.is_none() && spec.required {
+            missing.push(spec.name.clone());
+        }
+        fields.push(index);
+    }
+    if !missing.is_empty() {
+        let example = missing
+            .iter()
+            .map(|m| format!("{m} = \"<column header in the file>\""))
+            .collect::<Vec<_>>()
+            .join("\n  ");
+        return Err(Error::input(
+            path,
+            format!(
+                "missing required column(s) {} for dataset {dataset}; the file has: {}. \
+                 If the file names them differently, map them in the run config:\n  [datasets.{dataset}.columns]\n  {example}",
+                missing.join(", "),
+                headers.join(", "),
+            ),
+        ));
+    }
+    let mut extra_columns = Vec::new();
+    for name in extras {
+        if schema.field(name).is_some() {
+            continue;
+        }
+        let header = explicit.get(name).map(String::as_str).unwrap_or(name);
+        if let Some(index) = find(header) {
+            extra_columns.push((name.clone(), index));
+        }
+    }
+    Ok(Mapping {
+        fields,
+        extras: extra_columns,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::DatasetKind;
+
+    fn headers(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn vietnamese_headers_map_by_alias() {
+        let schema = Schema::for_kind(DatasetKind::Deaths, None);
+        let h = headers(&[
+            "Số đăng ký khai tử",
+            "Số định danh",
+            "HỌ VÀ TÊN",
+            "Ngày sinh",
+            "Giới tính",
+            "Ngày mất",
+            "commune_code",
+        ]);
+        let m = resolve(Path::new("d.csv"), "deaths", &h, &schema, &BTreeMap::new(), &[]).unwrap();
+        assert_eq!(m.fields[0], Some(0));
+        assert_eq!(m.fields[1], Some(1));
+        assert_eq!(m.fields[2], Some(2));
+        assert_eq!(m.fields[5], Some(5));
+    }
+
+    #[test]
+    fn missing_required_column_names_it_and_suggests_mapping() {
+        let schema = Schema::for_kind(DatasetKind::Deaths, None);
+        let h = headers(&["death_reg_id", "full_name"]);
+        let err = resolve(Path::new("d.csv"), "deaths", &h, &schema, &BTreeMap::new(), &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("person_id") && err.contains("birth_date"), "{err}");
+        assert!(err.contains("[datasets.deaths.columns]"), "{err}");
+    }
+
+    #[test]
+    fn explicit_mapping_wins_and_is_checked() {
+        let schema = Schema::for_kind(DatasetKind::LegacyId, None);
+        let h = headers(&["so_cmnd", "ten", "ns", "gt"]);
+        let mut explicit = BTreeMap::new();
+        for (k, v) in [("old_id", "so_cmnd"), ("full_name", "ten"), ("birth_date", "ns"), ("gender", "gt")] {
+            explicit.insert(k.to_string(), v.to_string());
+        }
+        let m = resolve(Path::new("l.csv"), "legacy_id", &h, &schema, &explicit, &[]).unwrap();
+        assert_eq!(&m.fields[..4], &[Some(0), Some(1), Some(2), Some(3)]);
+        explicit.insert("hometown".into(), "que".into());
+        assert!(resolve(Path::new("l.csv"), "legacy_id", &h, &schema, &explicit, &[]).is_err());
+    }
+}

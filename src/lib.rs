@@ -1,0 +1,423 @@
+//! # doisoat — đối soát dữ liệu dân cư
+//!
+//! A data-quality reconciliation engine for Vietnam's national population data
+//! programme (Đề án 06). It reads a province's population register and the sector
+//! datasets (insurance, tax, vaccination, civil-registry deaths, the old CMND
+//! register), applies declarative "đúng, đủ, sạch, sống" rules from `rules/*.toml`,
+//! matches identities across datasets, and writes findings plus a cleanup worklist
+//! per commune.
+//!
+//! The pipeline follows the data: [`ingest`] → [`normalize`] → [`rules`] (facts,
+//! predicates, check kernels) and [`matching`] (blocking, similarity, cross-match,
+//! dedup) → [`findings`] → [`report`]. [`run`] drives it; `src/main.rs` is only the
+//! command line.
+
+pub mod config;
+pub mod error;
+pub mod findings;
+#[path = "gen_stub.rs"]
+pub mod gen;
+pub mod ingest;
+pub mod matching;
+pub mod model;
+pub mod normalize;
+pub mod report;
+pub mod rules;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub use config::RunConfig;
+pub use error::{Error, Result};
+use findings::{Finding, FindingBuilder};
+use ingest::{IngestStats, ReadRequest, Reject};
+use matching::{Links, PersonIndex};
+use model::{AdminUnits, DatasetKind, Schema, Table};
+use normalize::id::IdPrefixes;
+use report::summary::{RuleTiming, RunSummary, StageTiming, Totals};
+use rules::facts::PopulationFacts;
+use rules::load::{load_pack, RulePack};
+use rules::EvalContext;
+
+/// Receives progress of a run (the binary draws progress bars with it).
+pub trait Observer: Sync {
+    /// A stage begins.
+    fn stage(&self, _name: &str) {}
+    /// A stage ended after `seconds`.
+    fn done(&self, _name: &str, _seconds: f64) {}
+}
+
+/// An observer that ignores everything (library use, tests, pipelines).
+pub struct Silent;
+impl Observer for Silent {}
+
+/// What a finished run produced.
+pub struct RunOutcome {
+    /// The summary (also written as `summary.json`).
+    pub summary: RunSummary,
+    /// The output folder.
+    pub out: PathBuf,
+}
+
+struct Clock<'a> {
+    stages: Vec<StageTiming>,
+    observer: &'a dyn Observer,
+}
+
+impl Clock<'_> {
+    fn time<T>(&mut self, name: &str, rows: impl Fn(&T) -> u64, work: impl FnOnce() -> T) -> T {
+        self.observer.stage(name);
+        let started = Instant::now();
+        let value = work();
+        let seconds = started.elapsed().as_secs_f64();
+        let rows = rows(&value);
+        self.observer.done(name, seconds);
+        self.stages.push(StageTiming {
+            stage: name.to_string(),
+            seconds: round3(seconds),
+            rows,
+            rows_per_second: if seconds > 0.0 {
+                (rows as f64 / seconds).round()
+            } else {
+                0.0
+            },
+        });
+        value
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+struct Loaded {
+    table: Table,
+    stats: IngestStats,
+    rejects: Vec<Reject>,
+}
+
+fn read_source(source: &config::DatasetSource, extras: &[String]) -> Result<Loaded> {
+    if !source.path.exists() {
+        return Err(Error::input(
+            &source.path,
+            format!("{} file not found", source.name),
+        ));
+    }
+    let schema = Schema::for_kind(source.kind, source.key.as_deref());
+    let request = ReadRequest {
+        path: &source.path,
+        dataset: &source.name,
+        schema: &schema,
+        column_map: &source.columns,
+        extras,
+        delimiter: source.delimiter,
+    };
+    let ingested = ingest::read(&request)?;
+    Ok(Loaded {
+        table: ingested.table,
+        stats: ingested.stats,
+        rejects: ingested.rejects,
+    })
+}
+
+/// Run the whole reconciliation described by `config`.
+pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
+    let started = Instant::now();
+    let mut clock = Clock {
+        stages: Vec::new(),
+        observer,
+    };
+    let catalog = config.catalog();
+    // Rules are validated before any data is read.
+    let pack: RulePack = clock.time("rules:load", |p: &Result<RulePack>| p.as_ref().map_or(0, |p| p.rules.len() as u64), || {
+        load_pack(&config.rules, &catalog)
+    })?;
+    let previous = match &config.previous {
+        Some(dir) => Some(findings::history::load_previous(dir)?),
+        None => None,
+    };
+    for source in std::iter::once(&config.population)
+        .chain(config.datasets.values())
+        .chain(config.admin_units.iter())
+    {
+        if !source.path.exists() {
+            return Err(Error::input(&source.path, format!("{} file not found", source.name)));
+        }
+    }
+    let mut warnings = Vec::new();
+
+    // Ingest.
+    let extras_for = |dataset: &str| -> Vec<String> {
+        let mut extras: Vec<String> = pack
+            .rules
+            .iter()
+            .filter(|r| r.dataset == dataset)
+            .flat_map(|r| r.columns.iter().cloned())
+            .collect();
+        extras.sort();
+        extras.dedup();
+        extras
+    };
+    let admin = match &config.admin_units {
+        Some(source) => {
+            let loaded = clock.time("read:admin_units", |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read), || read_source(source, &[]))?;
+            let units = AdminUnits::from_table(&loaded.table, config.as_of);
+            if units.is_empty() {
+                warnings.push(format!(
+                    "{}: no administrative unit is in force at {}; commune codes are not checked",
+                    source.path.display(),
+                    config.as_of
+                ));
+            }
+            Some((units, loaded))
+        }
+        None => {
+            warnings.push(
+                "no admin_units file: commune codes are not checked and provinces come from the records".to_string(),
+            );
+            None
+        }
+    };
+    let population_extras = extras_for("population");
+    let population = clock.time(
+        "read:population",
+        |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
+        || read_source(&config.population, &population_extras),
+    )?;
+    let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
+    for (name, source) in &config.datasets {
+        let extras = extras_for(name);
+        let data = clock.time(
+            &format!("read:{name}"),
+            |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
+            || read_source(source, &extras),
+        )?;
+        loaded.insert(name.clone(), data);
+    }
+    let (admin_units, admin_loaded) = match admin {
+        Some((units, l)) => (units, Some(l)),
+        None => (AdminUnits::default(), None),
+    };
+
+    // Facts.
+    let prefixes = IdPrefixes::from_codes(
+        pack.refs
+            .get("id_province_codes")
+            .map(|l| l.canonical.iter().map(String::as_str).collect::<Vec<_>>())
+            .unwrap_or_default(),
+    );
+    let mut facts = clock.time("facts", |f: &PopulationFacts| f.alive.len() as u64, || {
+        PopulationFacts::compute(&population.table, config.as_of, 120, &prefixes)
+    });
+
+    // Identity matching.
+    let mut links = Links::default();
+    let mut registered_deaths: Vec<usize> = Vec::new();
+    let index = clock.time("match:index", |i: &PersonIndex<'_>| i.table.rows as u64, || {
+        PersonIndex::build(&population.table, &facts, &pack.matching)
+    });
+    links.death_date = population
+        .table
+        .date("death_date")
+        .map(|c| c.values.clone())
+        .unwrap_or_else(|| vec![model::PartialDate::EMPTY; population.table.rows]);
+    for (name, data) in &loaded {
+        let table = &data.table;
+        match config.datasets.get(name).map(|s| s.kind) {
+            Some(DatasetKind::Deaths) => {
+                let (deaths, pairs) = clock.time(
+                    "match:deaths",
+                    |r: &(Vec<matching::deaths::DeathLink>, u64)| r.0.len() as u64,
+                    || matching::deaths::link(table, &index),
+                );
+                let death_dates = table.date("death_date");
+                for (row, link) in deaths.iter().enumerate() {
+                    if let Some(person) = link.person {
+                        let slot = &mut links.death_date[person as usize];
+                        if !slot.is_known() {
+                            *slot = death_dates.map_or(model::PartialDate::EMPTY, |c| c.get(row));
+                        }
+                    }
+                }
+                registered_deaths.extend(deaths.iter().filter_map(|l| l.person.map(|p| p as usize)));
+                links.deaths = deaths;
+                links.pairs.insert("deaths".into(), pairs);
+            }
+            Some(DatasetKind::LegacyId) => {
+                let (legacy, pairs) = clock.time(
+                    "match:legacy_id",
+                    |r: &(Vec<matching::legacy::LegacyOutcome>, u64)| r.0.len() as u64,
+                    || matching::legacy::link(table, &index),
+                );
+                links.legacy = legacy;
+                links.pairs.insert("legacy_id".into(), pairs);
+            }
+            _ => {}
+        }
+    }
+    for (name, data) in &loaded {
+        let kind = config.datasets.get(name).map(|s| s.kind);
+        if kind.is_some_and(|k| k.is_sector()) {
+            let matches = clock.time(
+                &format!("match:{name}"),
+                |m: &matching::crossmatch::SectorMatches| m.outcome.len() as u64,
+                || matching::crossmatch::match_dataset(&data.table, &index, &admin_units, &prefixes),
+            );
+            links.pairs.insert(name.clone(), matches.pairs);
+            links.sectors.insert(name.clone(), matches);
+        }
+    }
+    drop(index);
+    facts.add_registered_deaths(registered_deaths);
+
+    // Rules.
+    let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+    let Loaded {
+        table: population_table,
+        stats: population_stats,
+        rejects: population_rejects,
+    } = population;
+    let mut inputs: BTreeMap<String, IngestStats> = BTreeMap::new();
+    let mut all_rejects: BTreeMap<String, (PathBuf, Vec<Reject>)> = BTreeMap::new();
+    inputs.insert("population".into(), population_stats);
+    all_rejects.insert(
+        "population".into(),
+        (config.population.path.clone(), population_rejects),
+    );
+    if let (Some(source), Some(l)) = (&config.admin_units, admin_loaded) {
+        inputs.insert("admin_units".into(), l.stats);
+        all_rejects.insert("admin_units".into(), (source.path.clone(), l.rejects));
+    }
+    for (name, data) in loaded {
+        inputs.insert(name.clone(), data.stats);
+        if let Some(source) = config.datasets.get(&name) {
+            all_rejects.insert(name.clone(), (source.path.clone(), data.rejects));
+        }
+        tables.insert(name, data.table);
+    }
+    tables.insert("population".into(), population_table);
+    let population_ref = tables
+        .get("population")
+        .ok_or_else(|| Error::Config("population table missing".into()))?;
+    let ctx = EvalContext {
+        as_of: config.as_of,
+        population: population_ref,
+        tables: &tables,
+        facts: &facts,
+        refs: &pack.refs,
+        admin: &admin_units,
+        prefixes: &prefixes,
+        links: &links,
+    };
+    let builder = FindingBuilder {
+        population: population_ref,
+        admin: &admin_units,
+    };
+    let mut all_findings: Vec<Finding> = Vec::new();
+    let mut rule_timings = Vec::new();
+    observer.stage("rules");
+    let rules_started = Instant::now();
+    for rule in &pack.rules {
+        let Some(table) = tables.get(&rule.dataset) else {
+            continue;
+        };
+        for column in &rule.columns {
+            if !table.has(column) {
+                warnings.push(format!(
+                    "rule {}: column \"{column}\" is not in {}; the rule sees it as empty",
+                    rule.id,
+                    table.source.display()
+                ));
+            }
+        }
+        let Some(result) = rules::run_rule(rule, &ctx) else {
+            continue;
+        };
+        let found = builder.build(rule, table, result.hits);
+        rule_timings.push(RuleTiming {
+            rule_id: rule.id.clone(),
+            seconds: round3(result.seconds),
+            rows: result.rows as u64,
+            rows_per_second: if result.seconds > 0.0 {
+                (result.rows as f64 / result.seconds).round()
+            } else {
+                0.0
+            },
+            findings: found.len() as u64,
+        });
+        all_findings.extend(found);
+    }
+    let rules_seconds = rules_started.elapsed().as_secs_f64();
+    observer.done("rules", rules_seconds);
+    clock.stages.push(StageTiming {
+        stage: "rules".into(),
+        seconds: round3(rules_seconds),
+        rows: all_findings.len() as u64,
+        rows_per_second: 0.0,
+    });
+    let rules_run: Vec<rules::load::Rule> = pack
+        .rules
+        .iter()
+        .filter(|r| tables.contains_key(&r.dataset))
+        .cloned()
+        .collect();
+
+    // Findings: order, history.
+    let finding_count = all_findings.len() as u64;
+    let progress = clock.time("findings:sort", |_: &findings::history::Progress| finding_count, || {
+        findings::sort(&mut all_findings);
+        findings::history::apply(&mut all_findings, previous.as_ref(), config.as_of)
+    });
+
+    // Summary.
+    let mut summary = RunSummary {
+        tool: "doisoat".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        as_of: config.as_of.format("%Y-%m-%d").to_string(),
+        rules_origin: pack.origin.clone(),
+        rules_run: rules_run.len(),
+        input_totals: Totals {
+            read: inputs.values().map(|s| s.read).sum(),
+            accepted: inputs.values().map(|s| s.accepted).sum(),
+            rejected: inputs.values().map(|s| s.rejected).sum(),
+        },
+        inputs,
+        findings: report::summary::count_findings(&all_findings, &rules_run, &admin_units),
+        candidate_pairs: links.pairs.clone(),
+        progress,
+        warnings,
+        ..RunSummary::default()
+    };
+    for (name, matches) in &links.sectors {
+        if let Some(table) = tables.get(name) {
+            summary.match_classes.insert(
+                name.clone(),
+                matching::crossmatch::count_classes(table, matches, population_ref),
+            );
+        }
+    }
+
+    // Write.
+    let staging = report::output::Staging::create(&config.out)?;
+    let rule_index: BTreeMap<&str, &rules::load::Rule> =
+        rules_run.iter().map(|r| (r.id.as_str(), r)).collect();
+    clock.time("write", |_: &Result<()>| all_findings.len() as u64, || {
+        report::write_all(
+            &staging.dir,
+            &all_findings,
+            &rule_index,
+            &all_rejects,
+            config,
+            &summary,
+            &admin_units,
+        )
+    })?;
+    summary.timings.stages = clock.stages;
+    summary.timings.rules = rule_timings;
+    summary.timings.total_seconds = round3(started.elapsed().as_secs_f64());
+    summary.timings.peak_memory_mib = report::summary::peak_memory_mib();
+    report::write_summary(&staging.dir, &summary)?;
+    let out = staging.commit()?;
+    Ok(RunOutcome { summary, out })
+}

@@ -1,0 +1,588 @@
+//! Cross-matching a sector dataset (insurance, tax, vaccination, or a province's own)
+//! against the register. Each sector row gets one outcome:
+//!
+//! - ID found → **matched**, or **mismatch** when name / birth date / gender differ
+//!   (names compare ignoring case, spacing and Unicode form; a name stored without
+//!   diacritics compares folded; dates at the coarser precision);
+//! - ID not in the register → a person matching by name + birth date whose ID is one
+//!   typo away → **ID wrong** (suggest theirs); else **not found** — or, for an
+//!   industrial-zone worker with a well-formed ID, **IZ without residence**;
+//! - no usable ID → fuzzy search: one clear person → **ID missing** (suggest theirs),
+//!   several equally good → **ambiguous**, nobody → **not found**.
+//!
+//! The outcome is one byte per row; the explanation is kept only for rows that need one.
+
+use std::collections::BTreeMap;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::similarity::{id_typo_neighbours, is_id_typo};
+use super::{Evidence, PersonIndex, QueryColumns, Resolution};
+use crate::model::{admin::normalize_province_code, AdminUnits, PartialDate, Table};
+use crate::normalize::id::check_id;
+use crate::normalize::text::names_agree;
+use crate::rules::facts::sector_id_number;
+use crate::rules::types::Outcome;
+use crate::rules::{field_label, EvalContext, Hit};
+
+/// Outcome codes (one byte per sector row).
+pub mod code {
+    /// ID found, all fields agree.
+    pub const MATCHED: u8 = 0;
+    /// ID found, fields differ.
+    pub const MISMATCH: u8 = 1;
+    /// No ID, one person matches.
+    pub const ID_MISSING: u8 = 2;
+    /// ID with a typo, the person matches.
+    pub const ID_WRONG: u8 = 3;
+    /// Nobody.
+    pub const NOT_FOUND: u8 = 4;
+    /// Several equally good.
+    pub const AMBIGUOUS: u8 = 5;
+    /// Industrial-zone worker with a well-formed ID absent from the province.
+    pub const IZ_ABSENT: u8 = 6;
+    /// Flag: the matched person is registered only in other provinces (IZ rule).
+    pub const IZ_FLAG: u8 = 0x10;
+}
+
+/// The match classes the provincial reports quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchClass {
+    /// Synchronised with the register.
+    Matched,
+    /// Found, with differing fields.
+    Mismatched,
+    /// ID suggested (missing or wrong).
+    IdSuggested,
+    /// Not found (including IZ workers without residence).
+    NotFound,
+    /// Several candidates.
+    Ambiguous,
+}
+
+impl MatchClass {
+    /// Class of an outcome code.
+    pub fn of(outcome: u8) -> MatchClass {
+        match outcome & 0x0F {
+            code::MATCHED => MatchClass::Matched,
+            code::MISMATCH => MatchClass::Mismatched,
+            code::ID_MISSING | code::ID_WRONG => MatchClass::IdSuggested,
+            code::AMBIGUOUS => MatchClass::Ambiguous,
+            _ => MatchClass::NotFound,
+        }
+    }
+
+    /// Vietnamese label.
+    pub fn label(self) -> &'static str {
+        match self {
+            MatchClass::Matched => "Khớp",
+            MatchClass::Mismatched => "Sai lệch thông tin",
+            MatchClass::IdSuggested => "Gợi ý số định danh",
+            MatchClass::NotFound => "Không tìm thấy",
+            MatchClass::Ambiguous => "Nhiều ứng viên",
+        }
+    }
+
+    /// All classes in report order.
+    pub const ALL: [MatchClass; 5] = [
+        MatchClass::Matched,
+        MatchClass::Mismatched,
+        MatchClass::IdSuggested,
+        MatchClass::NotFound,
+        MatchClass::Ambiguous,
+    ];
+}
+
+/// Explanation kept for rows that are not plainly matched.
+#[derive(Debug, Clone, Default)]
+pub struct RowDetail {
+    /// Fields that differ (canonical names).
+    pub fields: Vec<&'static str>,
+    /// Vietnamese explanation.
+    pub text: String,
+    /// Candidate register rows (ambiguous).
+    pub candidates: Vec<u32>,
+}
+
+/// Outcomes of one sector dataset.
+#[derive(Debug, Default)]
+pub struct SectorMatches {
+    /// Outcome code per row.
+    pub outcome: Vec<u8>,
+    /// Register row per row (`u32::MAX` when none).
+    pub person: Vec<u32>,
+    /// Explanations by row.
+    pub details: BTreeMap<u32, RowDetail>,
+    /// Candidate pairs scored.
+    pub pairs: u64,
+}
+
+/// No register row.
+pub const NO_PERSON: u32 = u32::MAX;
+
+/// Province of a commune code (admin units first, else empty).
+fn province_of(admin: &AdminUnits, commune: &str) -> Option<String> {
+    admin.commune(commune).map(|c| c.province_code.clone())
+}
+
+/// Cross-match one sector dataset.
+pub fn match_dataset(
+    table: &Table,
+    index: &PersonIndex<'_>,
+    admin: &AdminUnits,
+    prefixes: &crate::normalize::id::IdPrefixes,
+) -> SectorMatches {
+    let columns = QueryColumns::new(table);
+    let ids = table.text("person_id");
+    let zones = table.dict("industrial_zone");
+    let employer_communes = table.dict("employer_commune_code");
+    let population = index.table;
+    let register_provinces = population.dict("province_code");
+    let source = table.name.as_str();
+    let register_province_of = |person: u32| -> String {
+        province_of(admin, index.commune(person)).unwrap_or_else(|| {
+            register_provinces
+                .map(|c| normalize_province_code(c.get(person as usize)))
+                .unwrap_or_default()
+        })
+    };
+    let results: Vec<(u8, u32, Option<Box<RowDetail>>, usize)> = (0..table.rows)
+        .into_par_iter()
+        .map(|row| {
+            let id_text = ids.map_or("", |c| c.get(row));
+            let id = sector_id_number(id_text);
+            let query = columns.query(row, id);
+            let zone_province = zones
+                .filter(|z| !z.get(row).is_empty())
+                .and_then(|_| employer_communes)
+                .and_then(|c| province_of(admin, c.get(row)));
+            let persons = index.id_table.rows_of(id);
+            if !persons.is_empty() {
+                // Several rows can share an ID (SACH.DUP_ID): compare with the closest.
+                let (person, differences) = persons
+                    .iter()
+                    .map(|&p| (p, differences(&query, index, p, source)))
+                    .min_by_key(|(_, d)| d.fields.len())
+                    .unwrap_or((persons[0], RowDetail::default()));
+                let mut outcome = if differences.fields.is_empty() {
+                    code::MATCHED
+                } else {
+                    code::MISMATCH
+                };
+                if let Some(province) = &zone_province {
+                    if persons.iter().all(|&p| register_province_of(p) != *province) {
+                        outcome |= code::IZ_FLAG;
+                    }
+                }
+                let detail = (!differences.fields.is_empty()).then(|| Box::new(differences));
+                return (outcome, person, detail, persons.len());
+            }
+            if id != 0 {
+                // An ID the register does not know: a typo of someone's ID?
+                let neighbours: Vec<u32> = id_typo_neighbours(id)
+                    .into_iter()
+                    .flat_map(|n| index.id_table.rows_of(n))
+                    .collect();
+                let accept = |e: &Evidence| e.birth.is_some();
+                let (resolution, compared) = index.resolve(&query, &neighbours, &accept);
+                let compared = compared + neighbours.len();
+                match resolution {
+                    Resolution::Unique(person, evidence) if is_id_typo(id, index.ids[person as usize]) => {
+                        let detail = RowDetail {
+                            fields: vec!["person_id"],
+                            text: format!(
+                                "Số định danh {id_text} không có trong dữ liệu dân cư; công dân {} ({}) có số {} lệch 1 chữ số/đảo 2 số: {}",
+                                index.name(person),
+                                index.table.keys().map_or("", |k| k.get(person as usize)),
+                                format_id(index.ids[person as usize]),
+                                evidence.describe()
+                            ),
+                            candidates: vec![person],
+                        };
+                        return (code::ID_WRONG, person, Some(Box::new(detail)), compared);
+                    }
+                    Resolution::Ambiguous(rows, _) => {
+                        let detail = ambiguous_detail(index, &rows);
+                        return (code::AMBIGUOUS, NO_PERSON, Some(Box::new(detail)), compared);
+                    }
+                    other => {
+                        let well_formed = check_id(
+                            id_text.trim(),
+                            query.birth.is_known().then(|| query.birth.year()),
+                            query.gender,
+                            prefixes,
+                        )
+                        .problems
+                        .is_ok()
+                            && id_text.trim().len() == 12;
+                        let note = match other {
+                            Resolution::Unique(person, evidence) => format!(
+                                "; công dân gần giống: {} ({}), số định danh khác hẳn: {}",
+                                index.name(person),
+                                index.table.keys().map_or("", |k| k.get(person as usize)),
+                                evidence.describe()
+                            ),
+                            _ => String::new(),
+                        };
+                        let outcome = if well_formed && zone_province.is_some() {
+                            code::IZ_ABSENT
+                        } else {
+                            code::NOT_FOUND
+                        };
+                        let detail = RowDetail {
+                            fields: vec!["person_id"],
+                            text: format!("Số định danh {id_text} không có trong dữ liệu dân cư{note}"),
+                            candidates: Vec::new(),
+                        };
+                        return (outcome, NO_PERSON, Some(Box::new(detail)), compared);
+                    }
+                }
+            }
+            // No usable ID: search by name, birth date, gender, commune.
+            let accept = |_: &Evidence| true;
+            let (resolution, compared) = index.resolve(&query, &[], &accept);
+            match resolution {
+                Resolution::Unique(person, evidence) => {
+                    let what = if id_text.trim().is_empty() {
+                        "Không có số định danh".to_string()
+                    } else {
+                        format!("Số định danh \"{id_text}\" không hợp lệ")
+                    };
+                    let detail = RowDetail {
+                        fields: vec!["person_id"],
+                        text: format!(
+                            "{what}; khớp công dân {} ({}): {}",
+                            index.name(person),
+                            index.table.keys().map_or("", |k| k.get(person as usize)),
+                            evidence.describe()
+                        ),
+                        candidates: vec![person],
+                    };
+                    let mut outcome = code::ID_MISSING;
+                    if let Some(province) = &zone_province {
+                        if register_province_of(person) != *province {
+                            outcome |= code::IZ_FLAG;
+                        }
+                    }
+                    (outcome, person, Some(Box::new(detail)), compared)
+                }
+                Resolution::Ambiguous(rows, _) => (
+                    code::AMBIGUOUS,
+                    NO_PERSON,
+                    Some(Box::new(ambiguous_detail(index, &rows))),
+                    compared,
+                ),
+                Resolution::NoMatch => (
+                    code::NOT_FOUND,
+                    NO_PERSON,
+                    Some(Box::new(RowDetail {
+                        fields: vec!["person_id", "full_name", "birth_date"],
+                        text: "Không có số định danh hợp lệ và không tìm thấy công dân cùng họ tên, ngày sinh".to_string(),
+                        candidates: Vec::new(),
+                    })),
+                    compared,
+                ),
+            }
+        })
+        .collect();
+    let mut matches = SectorMatches {
+        outcome: Vec::with_capacity(results.len()),
+        person: Vec::with_capacity(results.len()),
+        details: BTreeMap::new(),
+        pairs: 0,
+    };
+    for (row, (outcome, person, detail, compared)) in results.into_iter().enumerate() {
+        matches.outcome.push(outcome);
+        matches.person.push(person);
+        matches.pairs += compared as u64;
+        if let Some(detail) = detail {
+            matches.details.insert(row as u32, *detail);
+        }
+    }
+    matches
+}
+
+/// A 12-digit ID from its number.
+pub fn format_id(value: u64) -> String {
+    format!("{value:012}")
+}
+
+fn ambiguous_detail(index: &PersonIndex<'_>, rows: &[u32]) -> RowDetail {
+    let keys = index.table.keys();
+    let listed: Vec<String> = rows
+        .iter()
+        .take(10)
+        .map(|&p| {
+            format!(
+                "{} ({}, sinh {}, xã {})",
+                index.name(p),
+                keys.map_or("", |k| k.get(p as usize)),
+                index.birth(p).display(),
+                index.commune(p)
+            )
+        })
+        .collect();
+    RowDetail {
+        fields: vec!["person_id"],
+        text: format!(
+            "Khớp {} công dân ngang nhau: {}",
+            rows.len(),
+            listed.join("; ")
+        ),
+        candidates: rows.to_vec(),
+    }
+}
+
+/// Fields where the sector record and the register row disagree, with both values.
+fn differences(query: &super::Query<'_>, index: &PersonIndex<'_>, person: u32, source: &str) -> RowDetail {
+    let mut detail = RowDetail::default();
+    let mut notes = Vec::new();
+    if !query.name.is_empty()
+        && !names_agree(query.name, query.folded, index.name(person), index.folded(person))
+    {
+        detail.fields.push("full_name");
+        notes.push(format!(
+            "{}: \"{}\" ({source}) ≠ \"{}\" (dân cư)",
+            field_label("full_name"),
+            query.name,
+            index.name(person)
+        ));
+    }
+    if query.birth.agrees_with(index.birth(person)) == Some(false) {
+        detail.fields.push("birth_date");
+        notes.push(format!(
+            "{}: {} ({source}) ≠ {} (dân cư)",
+            field_label("birth_date"),
+            query.birth.display(),
+            index.birth(person).display()
+        ));
+    }
+    if let (Some(a), Some(b)) = (query.gender, index.gender(person)) {
+        if a != b {
+            detail.fields.push("gender");
+            notes.push(format!(
+                "{}: {} ({source}) ≠ {} (dân cư)",
+                field_label("gender"),
+                a.label(),
+                b.label()
+            ));
+        }
+    }
+    detail.text = notes.join("; ");
+    detail
+}
+
+/// Findings of one cross-match outcome for a rule.
+pub fn hits(
+    table: &Table,
+    outcome: Outcome,
+    active_status: &[String],
+    event_date: Option<&str>,
+    mask: Option<&[bool]>,
+    ctx: &EvalContext<'_>,
+) -> Vec<Hit> {
+    let Some(matches) = ctx.links.sectors.get(&table.name) else {
+        return Vec::new();
+    };
+    let person_keys = ctx.population.keys();
+    let key_of = |person: u32| person_keys.map_or("", |k| k.get(person as usize)).to_string();
+    let statuses = table.dict("status");
+    let active: Vec<bool> = statuses
+        .map(|s| {
+            s.values
+                .iter()
+                .map(|v| {
+                    let folded = crate::normalize::text::fold_compact(v);
+                    active_status
+                        .iter()
+                        .any(|a| crate::normalize::text::fold_compact(a) == folded)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let events = event_date.and_then(|f| table.date(f));
+    let employer_communes = table.dict("employer_commune_code");
+    (0..table.rows)
+        .filter(|&row| mask.is_none_or(|m| m[row]))
+        .filter_map(|row| {
+            let code_byte = matches.outcome[row];
+            let base = code_byte & 0x0F;
+            let person = matches.person[row];
+            let detail = matches.details.get(&(row as u32));
+            let detail_text = detail.map(|d| d.text.clone()).unwrap_or_default();
+            let detail_fields = detail
+                .map(|d| d.fields.join(";"))
+                .unwrap_or_default();
+            let with_person = |mut hit: Hit| -> Hit {
+                if person != NO_PERSON {
+                    hit.person_row = Some(person);
+                    hit.related = vec![key_of(person)];
+                }
+                hit
+            };
+            match outcome {
+                Outcome::Mismatch if base == code::MISMATCH => {
+                    Some(with_person(Hit::row(row, detail_fields, detail_text)))
+                }
+                Outcome::IdMissing if base == code::ID_MISSING => {
+                    let mut hit = with_person(Hit::row(row, "person_id".into(), detail_text));
+                    hit.suggestion = format_id(ctx.facts.id_value[person as usize]);
+                    Some(hit)
+                }
+                Outcome::IdWrong if base == code::ID_WRONG => {
+                    let mut hit = with_person(Hit::row(row, "person_id".into(), detail_text));
+                    hit.suggestion = format_id(ctx.facts.id_value[person as usize]);
+                    Some(hit)
+                }
+                Outcome::NotFound if base == code::NOT_FOUND => {
+                    Some(Hit::row(row, detail_fields, detail_text))
+                }
+                Outcome::Ambiguous if base == code::AMBIGUOUS => {
+                    let mut hit = Hit::row(row, "person_id".into(), detail_text);
+                    if let Some(d) = detail {
+                        hit.related = d.candidates.iter().map(|&p| key_of(p)).collect();
+                    }
+                    Some(hit)
+                }
+                Outcome::IzNoTempResidence
+                    if base == code::IZ_ABSENT || code_byte & code::IZ_FLAG != 0 =>
+                {
+                    let employer_commune = employer_communes
+                        .map(|c| c.get(row).to_string())
+                        .unwrap_or_default();
+                    let zone = table.display("industrial_zone", row);
+                    let text = if base == code::IZ_ABSENT {
+                        format!(
+                            "Người lao động tại {zone} (đơn vị ở xã {employer_commune}) không có trong dữ liệu dân cư của tỉnh (số định danh hợp lệ)"
+                        )
+                    } else {
+                        format!(
+                            "Người lao động tại {zone} (đơn vị ở xã {employer_commune}) chỉ đăng ký cư trú ở tỉnh khác (xã {})",
+                            ctx.population
+                                .dict("commune_code")
+                                .map_or("", |c| c.get(person as usize))
+                        )
+                    };
+                    let mut hit = Hit::row(row, "industrial_zone".into(), text);
+                    if person != NO_PERSON {
+                        hit.related = vec![key_of(person)];
+                    }
+                    hit.commune = Some(employer_commune);
+                    Some(hit)
+                }
+                Outcome::DeceasedActive if person != NO_PERSON && ctx.facts.dead[person as usize] => {
+                    let death = ctx
+                        .links
+                        .death_date
+                        .get(person as usize)
+                        .copied()
+                        .unwrap_or(PartialDate::EMPTY);
+                    let status_active = statuses
+                        .map(|s| active.get(s.code(row) as usize).copied().unwrap_or(false))
+                        .unwrap_or(false);
+                    let after_death = events.and_then(|e| {
+                        let event = e.get(row);
+                        let (Some(event_day), Some(death_last)) = (event.earliest(), death.latest())
+                        else {
+                            return None;
+                        };
+                        (event_day > death_last).then(|| event.display())
+                    });
+                    let text = match (&after_death, status_active) {
+                        (Some(event), _) => format!(
+                            "{} {event} sau ngày mất {} của công dân {}",
+                            field_label(event_date.unwrap_or("")),
+                            death.display(),
+                            key_of(person)
+                        ),
+                        (None, true) => format!(
+                            "Trạng thái \"{}\" nhưng công dân {} đã chết{}",
+                            statuses.map_or("", |s| s.get(row)),
+                            key_of(person),
+                            if death.is_known() {
+                                format!(" (ngày mất {})", death.display())
+                            } else {
+                                String::new()
+                            }
+                        ),
+                        (None, false) => return None,
+                    };
+                    let field = if after_death.is_some() {
+                        event_date.unwrap_or("status").to_string()
+                    } else {
+                        "status".to_string()
+                    };
+                    Some(with_person(Hit::row(row, field, text)))
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// Match-class counts for the summary: province totals and per routed commune.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ClassCounts {
+    /// Rows of the dataset.
+    pub total: u64,
+    /// Count per class.
+    pub classes: BTreeMap<MatchClass, u64>,
+    /// Rate per class (share of `total`).
+    pub rates: BTreeMap<MatchClass, f64>,
+    /// Per commune: count per class.
+    pub communes: BTreeMap<String, BTreeMap<MatchClass, u64>>,
+    /// Candidate pairs scored.
+    pub candidate_pairs: u64,
+}
+
+/// Count classes; each row counts in the commune it is routed to (the person's for
+/// found records, the record's own otherwise).
+pub fn count_classes(table: &Table, matches: &SectorMatches, population: &Table) -> ClassCounts {
+    let own = table.dict("commune_code");
+    let register = population.dict("commune_code");
+    let mut counts = ClassCounts {
+        total: table.rows as u64,
+        candidate_pairs: matches.pairs,
+        ..ClassCounts::default()
+    };
+    let mut per_commune: BTreeMap<String, BTreeMap<MatchClass, u64>> = BTreeMap::new();
+    // Count by (commune code source, code) first to avoid a string per row.
+    let mut by_code: BTreeMap<(bool, u32, MatchClass), u64> = BTreeMap::new();
+    for row in 0..table.rows {
+        let class = MatchClass::of(matches.outcome[row]);
+        let person = matches.person[row];
+        let key = if person != NO_PERSON {
+            (true, register.map_or(0, |c| c.code(person as usize)), class)
+        } else {
+            (false, own.map_or(0, |c| c.code(row)), class)
+        };
+        *by_code.entry(key).or_default() += 1;
+        *counts.classes.entry(class).or_default() += 1;
+    }
+    for ((from_register, code, class), n) in by_code {
+        let commune = if from_register {
+            register.map_or("", |c| c.values[code as usize].as_str())
+        } else {
+            own.map_or("", |c| c.values[code as usize].as_str())
+        };
+        *per_commune
+            .entry(commune.to_string())
+            .or_default()
+            .entry(class)
+            .or_default() += n;
+    }
+    for class in MatchClass::ALL {
+        let n = counts.classes.get(&class).copied().unwrap_or(0);
+        counts.classes.insert(class, n);
+        let rate = if counts.total == 0 {
+            0.0
+        } else {
+            n as f64 / counts.total as f64
+        };
+        counts.rates.insert(class, (rate * 10_000.0).round() / 10_000.0);
+    }
+    counts.communes = per_commune;
+    counts
+}

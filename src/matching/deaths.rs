@@ -1,0 +1,123 @@
+//! Civil-registry deaths (khai tử) linked to register rows: by ID when the
+//! registration carries one (and the person behind it is plausibly the same), else
+//! by name + birth date + gender + commune. A linked person counts as dead for every
+//! "alive" rule, and `SONG.DEATH_NOT_RECORDED` fires when the register itself has no
+//! death date.
+
+use rayon::prelude::*;
+
+use super::{Evidence, PersonIndex, QueryColumns, Resolution};
+use crate::model::Table;
+use crate::normalize::text::names_agree;
+use crate::rules::facts::sector_id_number;
+use crate::rules::{EvalContext, Hit};
+
+/// How a death registration was linked.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkHow {
+    /// Same personal ID (and name or birth date agree).
+    ExactId,
+    /// Matched on name, birth date, gender, commune.
+    Fuzzy(Evidence),
+    /// Several people match equally: not linked.
+    Ambiguous(Vec<u32>),
+    /// Nobody matches.
+    NotFound,
+}
+
+/// One death registration's link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeathLink {
+    /// The register row, when linked.
+    pub person: Option<u32>,
+    /// How.
+    pub how: LinkHow,
+}
+
+/// Link every death registration; returns the links and the candidate pairs scored.
+pub fn link(deaths: &Table, index: &PersonIndex<'_>) -> (Vec<DeathLink>, u64) {
+    let columns = QueryColumns::new(deaths);
+    let ids = deaths.text("person_id");
+    let results: Vec<(DeathLink, usize)> = (0..deaths.rows)
+        .into_par_iter()
+        .map(|row| {
+            let id = ids.map_or(0, |c| sector_id_number(c.get(row)));
+            let query = columns.query(row, 0);
+            let by_id = index.id_table.rows_of(id).into_iter().find(|&person| {
+                names_agree(query.name, query.folded, index.name(person), index.folded(person))
+                    || query.birth.agrees_with(index.birth(person)) == Some(true)
+            });
+            if let Some(person) = by_id {
+                return (
+                    DeathLink {
+                        person: Some(person),
+                        how: LinkHow::ExactId,
+                    },
+                    1,
+                );
+            }
+            // Marking someone dead is serious: the birth date must agree and the
+            // gender must not conflict.
+            let accept = |e: &Evidence| e.birth.is_some() && e.gender != Some(false);
+            let (resolution, compared) = index.resolve(&query, &[], &accept);
+            let link = match resolution {
+                Resolution::Unique(person, evidence) => DeathLink {
+                    person: Some(person),
+                    how: LinkHow::Fuzzy(evidence),
+                },
+                Resolution::Ambiguous(rows, _) => DeathLink {
+                    person: None,
+                    how: LinkHow::Ambiguous(rows),
+                },
+                Resolution::NoMatch => DeathLink {
+                    person: None,
+                    how: LinkHow::NotFound,
+                },
+            };
+            (link, compared)
+        })
+        .collect();
+    let pairs = results.iter().map(|r| r.1 as u64).sum();
+    (results.into_iter().map(|r| r.0).collect(), pairs)
+}
+
+/// `death_not_recorded` hits: linked registrations whose register row has no death date.
+pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<Hit> {
+    let population_keys = ctx.population.keys();
+    let names = ctx.population.name_column("full_name");
+    let births = ctx.population.date("birth_date");
+    let death_dates = table.date("death_date");
+    ctx.links
+        .deaths
+        .iter()
+        .enumerate()
+        .filter(|(row, _)| mask.is_none_or(|m| m[*row]))
+        .filter_map(|(row, link)| {
+            let person = link.person? as usize;
+            if ctx.facts.death_recorded[person] {
+                return None;
+            }
+            let key = population_keys.map_or("", |k| k.get(person)).to_string();
+            let death = death_dates.map(|c| c.display(row)).unwrap_or_default();
+            let how = match &link.how {
+                LinkHow::ExactId => "khớp số định danh".to_string(),
+                LinkHow::Fuzzy(evidence) => format!("không có/không khớp số định danh; {}", evidence.describe()),
+                _ => String::new(),
+            };
+            let mut hit = Hit::row(
+                row,
+                "death_date".to_string(),
+                format!(
+                    "Khai tử {} ngày mất {death}; hồ sơ dân cư {key} ({}, sinh {}) chưa có ngày mất [{how}]",
+                    table.key(row),
+                    names.map_or("", |n| n.text.get(person)),
+                    births.map(|b| b.display(person)).unwrap_or_default(),
+                ),
+            );
+            hit.suggestion = death;
+            hit.related = vec![key];
+            hit.person_row = Some(person as u32);
+            Some(hit)
+        })
+        .collect()
+}

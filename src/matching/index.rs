@@ -1,0 +1,233 @@
+//! Indexes over the register for identity matching: an open-addressing table from ID
+//! number to rows (one probe per lookup, built once), and blocking indexes — sorted
+//! `(key hash, row)` arrays — for records that carry no usable ID.
+//!
+//! Blocking passes (their union is the candidate set):
+//! 1. full folded name + birth year;
+//! 2. surname (regional variants merged) + given name + birth year — a missing or
+//!    different middle name still meets;
+//! 3. given name + full birth date — a misspelt surname or middle name still meets.
+
+use rayon::prelude::*;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+
+use super::similarity::{canonical_surname, split_name};
+use crate::model::PartialDate;
+
+/// Rows by ID number.
+pub struct IdTable {
+    keys: Vec<u64>,
+    rows: Vec<u32>,
+    mask: usize,
+    /// All (id, row) pairs of IDs that occur more than once, sorted.
+    repeated: Vec<(u64, u32)>,
+}
+
+const REPEATED_FLAG: u32 = 1 << 31;
+
+impl IdTable {
+    /// Build from one ID number per row (0 = no usable ID).
+    pub fn build(ids: &[u64]) -> IdTable {
+        let count = ids.iter().filter(|&&v| v != 0).count();
+        let capacity = (count * 2).next_power_of_two().max(16);
+        let mut table = IdTable {
+            keys: vec![0; capacity],
+            rows: vec![0; capacity],
+            mask: capacity - 1,
+            repeated: Vec::new(),
+        };
+        let mut repeated_ids = Vec::new();
+        for (row, &id) in ids.iter().enumerate() {
+            if id == 0 {
+                continue;
+            }
+            let mut slot = table.slot_of(id);
+            loop {
+                if table.keys[slot] == 0 {
+                    table.keys[slot] = id;
+                    table.rows[slot] = row as u32;
+                    break;
+                }
+                if table.keys[slot] == id {
+                    if table.rows[slot] & REPEATED_FLAG == 0 {
+                        repeated_ids.push((id, table.rows[slot]));
+                        table.rows[slot] |= REPEATED_FLAG;
+                    }
+                    repeated_ids.push((id, row as u32));
+                    break;
+                }
+                slot = (slot + 1) & table.mask;
+            }
+        }
+        repeated_ids.sort_unstable();
+        table.repeated = repeated_ids;
+        table
+    }
+
+    #[inline]
+    fn slot_of(&self, id: u64) -> usize {
+        (id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & self.mask
+    }
+
+    /// Rows with this ID (empty when none), in row order.
+    pub fn rows_of(&self, id: u64) -> Vec<u32> {
+        if id == 0 {
+            return Vec::new();
+        }
+        let mut slot = self.slot_of(id);
+        loop {
+            let key = self.keys[slot];
+            if key == 0 {
+                return Vec::new();
+            }
+            if key == id {
+                let row = self.rows[slot];
+                if row & REPEATED_FLAG == 0 {
+                    return vec![row];
+                }
+                let start = self.repeated.partition_point(|&(k, _)| k < id);
+                return self.repeated[start..]
+                    .iter()
+                    .take_while(|&&(k, _)| k == id)
+                    .map(|&(_, r)| r)
+                    .collect();
+            }
+            slot = (slot + 1) & self.mask;
+        }
+    }
+
+    /// Is this ID in the register?
+    pub fn contains(&self, id: u64) -> bool {
+        if id == 0 {
+            return false;
+        }
+        let mut slot = self.slot_of(id);
+        loop {
+            match self.keys[slot] {
+                0 => return false,
+                key if key == id => return true,
+                _ => slot = (slot + 1) & self.mask,
+            }
+        }
+    }
+}
+
+/// The blocking keys of one record (0 = no key for that pass).
+pub fn blocking_keys(folded_name: &str, birth: PartialDate) -> [u64; 3] {
+    if folded_name.is_empty() || !birth.is_known() {
+        return [0; 3];
+    }
+    let year = birth.year() as u64;
+    let (surname, _, given) = split_name(folded_name);
+    let surname = canonical_surname(surname);
+    let seed = xxh3_64(surname.as_bytes());
+    // Pass 1 uses the name with the canonical surname so variants meet too.
+    let rest_start = folded_name.find(' ').map_or(folded_name.len(), |i| i);
+    let full = xxh3_64_with_seed(folded_name[rest_start..].as_bytes(), seed);
+    let short = xxh3_64_with_seed(given.as_bytes(), seed ^ 0x5555);
+    let pass1 = full.rotate_left(7) ^ year ^ 0x1000_0000;
+    let pass2 = short.rotate_left(13) ^ year ^ 0x2000_0000;
+    let pass3 = if birth.day() != 0 {
+        xxh3_64_with_seed(given.as_bytes(), u64::from(birth.raw())) ^ 0x3000_0000
+    } else {
+        0
+    };
+    [pass1 | 1, pass2 | 1, if pass3 == 0 { 0 } else { pass3 | 1 }]
+}
+
+/// Sorted `(key, row)` arrays, one per blocking pass.
+pub struct BlockingIndex {
+    passes: [Vec<(u64, u32)>; 3],
+}
+
+/// Blocks larger than this are skipped for a pass (a key so common it carries no
+/// information); the other passes still apply.
+pub const MAX_BLOCK: usize = 2_000;
+
+impl BlockingIndex {
+    /// Build from per-row keys.
+    pub fn build(keys: &[[u64; 3]]) -> BlockingIndex {
+        let build_pass = |pass: usize| -> Vec<(u64, u32)> {
+            let mut entries: Vec<(u64, u32)> = keys
+                .par_iter()
+                .enumerate()
+                .filter(|(_, k)| k[pass] != 0)
+                .map(|(row, k)| (k[pass], row as u32))
+                .collect();
+            entries.par_sort_unstable();
+            entries
+        };
+        BlockingIndex {
+            passes: [build_pass(0), build_pass(1), build_pass(2)],
+        }
+    }
+
+    /// Rows sharing at least one blocking key with `keys`, sorted, without repeats.
+    pub fn candidates(&self, keys: &[u64; 3], out: &mut Vec<u32>) {
+        out.clear();
+        for (pass, &key) in keys.iter().enumerate() {
+            if key == 0 {
+                continue;
+            }
+            let entries = &self.passes[pass];
+            let start = entries.partition_point(|&(k, _)| k < key);
+            let block = entries[start..]
+                .iter()
+                .take_while(|&&(k, _)| k == key)
+                .take(MAX_BLOCK + 1);
+            let before = out.len();
+            out.extend(block.map(|&(_, row)| row));
+            if out.len() - before > MAX_BLOCK {
+                out.truncate(before);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
+
+    /// Iterate over the blocks of one pass (groups of rows sharing a key).
+    pub fn blocks(&self, pass: usize) -> impl Iterator<Item = &[(u64, u32)]> + '_ {
+        let entries = &self.passes[pass];
+        let mut start = 0;
+        std::iter::from_fn(move || {
+            if start >= entries.len() {
+                return None;
+            }
+            let key = entries[start].0;
+            let end = start + entries[start..].partition_point(|&(k, _)| k == key);
+            let block = &entries[start..end];
+            start = end;
+            Some(block)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_table_finds_single_and_repeated() {
+        let ids = [0, 5, 7, 5, 9, 0];
+        let table = IdTable::build(&ids);
+        assert_eq!(table.rows_of(7), vec![2]);
+        assert_eq!(table.rows_of(5), vec![1, 3]);
+        assert!(table.rows_of(8).is_empty());
+        assert!(table.rows_of(0).is_empty());
+        assert!(table.contains(9) && !table.contains(10));
+    }
+
+    #[test]
+    fn blocking_meets_variants() {
+        let birth = PartialDate::ymd(1980, 5, 1).unwrap();
+        let a = blocking_keys("nguyen van hung", birth);
+        let b = blocking_keys("nguyen hung", birth);
+        let c = blocking_keys("huynh van hung", birth);
+        let d = blocking_keys("hoang van hung", PartialDate::year_only(1980).unwrap());
+        assert_eq!(a[1], b[1], "missing middle name meets on pass 2");
+        assert_eq!(a[2], b[2], "and on pass 3");
+        assert_ne!(a[0], b[0]);
+        assert_eq!(c[0], d[0], "regional surname variants meet on pass 1");
+        assert_eq!(d[2], 0, "no day precision, no pass 3");
+    }
+}

@@ -1,0 +1,375 @@
+//! Identity matching, shared by every stage that must find "the same person" in the
+//! register: exact join on the personal ID, candidate search by blocking keys for
+//! records without a usable ID, and scoring of candidates on the evidence (folded
+//! name similarity, birth date at the coarser precision, gender, commune, ID typos)
+//! with weights and thresholds from the rule pack's `[matching]` table.
+
+pub mod crossmatch;
+pub mod deaths;
+pub mod dedup;
+pub mod index;
+pub mod legacy;
+pub mod similarity;
+
+use std::collections::BTreeMap;
+
+use crate::model::{DictColumn, Gender, NameColumn, PartialDate, Precision, Table};
+use crate::normalize::text::names_agree;
+use crate::rules::facts::PopulationFacts;
+use crate::rules::types::MatchingDef;
+use index::{blocking_keys, BlockingIndex, IdTable};
+use similarity::{is_id_typo, name_similarity};
+
+/// Weights of the evidence (from `[matching.weights]`, defaults below).
+#[derive(Debug, Clone)]
+pub struct Weights {
+    /// Name similarity floor.
+    pub name_threshold: f64,
+    /// Score to accept.
+    pub accept_score: f64,
+    /// Margin within which two candidates are equally good.
+    pub ambiguity_margin: f64,
+    name_exact: f64,
+    name_similar: f64,
+    birth_day: f64,
+    birth_month: f64,
+    birth_year: f64,
+    birth_conflict: f64,
+    gender_agree: f64,
+    gender_conflict: f64,
+    commune_agree: f64,
+    id_typo: f64,
+}
+
+impl Weights {
+    /// From the rule pack's matching settings.
+    pub fn from_def(def: &MatchingDef) -> Weights {
+        let w = |name: &str, default: f64| def.weights.get(name).copied().unwrap_or(default);
+        Weights {
+            name_threshold: def.name_threshold,
+            accept_score: def.accept_score,
+            ambiguity_margin: def.ambiguity_margin,
+            name_exact: w("name_exact", 3.0),
+            name_similar: w("name_similar", 2.0),
+            birth_day: w("birth_date_day", 3.0),
+            birth_month: w("birth_date_month", 2.0),
+            birth_year: w("birth_date_year", 1.0),
+            birth_conflict: w("birth_date_conflict", -6.0),
+            gender_agree: w("gender_agree", 0.5),
+            gender_conflict: w("gender_conflict", -4.0),
+            commune_agree: w("commune_agree", 1.0),
+            id_typo: w("id_typo", 2.0),
+        }
+    }
+}
+
+/// A record looking for its person in the register.
+#[derive(Debug, Clone, Copy)]
+pub struct Query<'a> {
+    /// Full name (NFC).
+    pub name: &'a str,
+    /// Folded full name.
+    pub folded: &'a str,
+    /// Birth date.
+    pub birth: PartialDate,
+    /// Gender, when known.
+    pub gender: Option<Gender>,
+    /// Commune code, may be empty.
+    pub commune: &'a str,
+    /// ID number (0 when none or malformed).
+    pub id: u64,
+}
+
+/// Why a candidate scored what it did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evidence {
+    /// Total score.
+    pub score: f64,
+    /// Folded-name similarity.
+    pub name_similarity: f64,
+    /// Names agree in the SPEC's sense (case/spacing/Unicode form ignored).
+    pub name_exact: bool,
+    /// Precision at which the birth dates agree (None: not compared or conflict).
+    pub birth: Option<Precision>,
+    /// Gender agreement, when both known.
+    pub gender: Option<bool>,
+    /// Same commune.
+    pub commune: bool,
+    /// The IDs differ by one typo.
+    pub id_typo: bool,
+}
+
+impl Evidence {
+    /// Vietnamese summary for a finding's detail.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if self.name_exact {
+            parts.push("họ tên trùng khớp".to_string());
+        } else {
+            parts.push(format!("họ tên giống {:.0}%", self.name_similarity * 100.0));
+        }
+        match self.birth {
+            Some(Precision::Day) => parts.push("ngày sinh khớp".into()),
+            Some(Precision::Month) => parts.push("tháng/năm sinh khớp".into()),
+            Some(Precision::Year) => parts.push("năm sinh khớp".into()),
+            None => {}
+        }
+        if self.gender == Some(true) {
+            parts.push("giới tính khớp".into());
+        }
+        if self.commune {
+            parts.push("cùng xã".into());
+        }
+        if self.id_typo {
+            parts.push("số định danh lệch 1 chữ số/đảo 2 số".into());
+        }
+        format!("{} (điểm {:.1})", parts.join(", "), self.score)
+    }
+}
+
+/// The register prepared for matching.
+pub struct PersonIndex<'a> {
+    /// The register.
+    pub table: &'a Table,
+    names: Option<&'a NameColumn>,
+    births: &'a [PartialDate],
+    genders: &'a [Option<Gender>],
+    communes: Option<&'a DictColumn>,
+    /// ID number per row.
+    pub ids: &'a [u64],
+    /// ID → rows.
+    pub id_table: IdTable,
+    /// Blocking passes.
+    pub blocking: BlockingIndex,
+    /// Blocking keys per row (kept for dedup).
+    pub keys: Vec<[u64; 3]>,
+    /// Weights.
+    pub weights: Weights,
+}
+
+/// How a query was resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution {
+    /// One person is clearly the best.
+    Unique(u32, Evidence),
+    /// Several equally good candidates (rows sorted).
+    Ambiguous(Vec<u32>, f64),
+    /// Nobody scores enough.
+    NoMatch,
+}
+
+impl<'a> PersonIndex<'a> {
+    /// Prepare the register.
+    pub fn build(table: &'a Table, facts: &'a PopulationFacts, def: &MatchingDef) -> Self {
+        let names = table.name_column("full_name");
+        let births: &[PartialDate] = table.date("birth_date").map_or(&[], |c| &c.values);
+        let keys: Vec<[u64; 3]> = {
+            use rayon::prelude::*;
+            (0..table.rows)
+                .into_par_iter()
+                .map(|row| {
+                    let folded = names.map_or("", |n| n.folded.get(row));
+                    let birth = births.get(row).copied().unwrap_or_default();
+                    blocking_keys(folded, birth)
+                })
+                .collect()
+        };
+        PersonIndex {
+            table,
+            names,
+            births,
+            genders: &facts.gender,
+            communes: table.dict("commune_code"),
+            ids: &facts.id_value,
+            id_table: IdTable::build(&facts.id_value),
+            blocking: BlockingIndex::build(&keys),
+            keys,
+            weights: Weights::from_def(def),
+        }
+    }
+
+    /// Full name (NFC) of a row.
+    pub fn name(&self, row: u32) -> &str {
+        self.names.map_or("", |n| n.text.get(row as usize))
+    }
+
+    /// Folded name of a row.
+    pub fn folded(&self, row: u32) -> &str {
+        self.names.map_or("", |n| n.folded.get(row as usize))
+    }
+
+    /// Birth date of a row.
+    pub fn birth(&self, row: u32) -> PartialDate {
+        self.births.get(row as usize).copied().unwrap_or_default()
+    }
+
+    /// Gender of a row.
+    pub fn gender(&self, row: u32) -> Option<Gender> {
+        self.genders.get(row as usize).copied().flatten()
+    }
+
+    /// Commune code of a row.
+    pub fn commune(&self, row: u32) -> &str {
+        self.communes.map_or("", |c| c.get(row as usize))
+    }
+
+    /// Score `row` as the person of `query`; `None` when the name is too different
+    /// or a hard conflict rules it out.
+    pub fn score(&self, query: &Query<'_>, row: u32) -> Option<Evidence> {
+        let w = &self.weights;
+        let folded = self.folded(row);
+        let similarity = name_similarity(query.folded, folded);
+        if similarity < w.name_threshold {
+            return None;
+        }
+        let exact = query.folded == folded && names_agree(query.name, query.folded, self.name(row), folded);
+        let mut score = if exact {
+            w.name_exact
+        } else {
+            w.name_similar * similarity
+        };
+        let birth = match query.birth.agrees_with(self.birth(row)) {
+            Some(true) => {
+                let precision = query
+                    .birth
+                    .precision()
+                    .min(self.birth(row).precision())
+                    .unwrap_or(Precision::Year);
+                score += match precision {
+                    Precision::Day => w.birth_day,
+                    Precision::Month => w.birth_month,
+                    Precision::Year => w.birth_year,
+                };
+                Some(precision)
+            }
+            Some(false) => {
+                score += w.birth_conflict;
+                None
+            }
+            None => None,
+        };
+        let gender = match (query.gender, self.gender(row)) {
+            (Some(a), Some(b)) => {
+                score += if a == b { w.gender_agree } else { w.gender_conflict };
+                Some(a == b)
+            }
+            _ => None,
+        };
+        let commune = !query.commune.is_empty() && query.commune == self.commune(row);
+        if commune {
+            score += w.commune_agree;
+        }
+        let id_typo = query.id != 0 && is_id_typo(query.id, self.ids[row as usize]);
+        if id_typo {
+            score += w.id_typo;
+        }
+        Some(Evidence {
+            score,
+            name_similarity: similarity,
+            name_exact: exact,
+            birth,
+            gender,
+            commune,
+            id_typo,
+        })
+    }
+
+    /// Candidates from the blocking passes.
+    pub fn candidates(&self, query: &Query<'_>, out: &mut Vec<u32>) {
+        let keys = blocking_keys(query.folded, query.birth);
+        self.blocking.candidates(&keys, out);
+    }
+
+    /// Find the person of `query` among `candidates` (plus the blocking candidates when
+    /// `search` is set). `accept` filters candidates further (e.g. "birth date must
+    /// agree"). Returns the resolution and the number of pairs scored.
+    pub fn resolve(
+        &self,
+        query: &Query<'_>,
+        extra: &[u32],
+        accept: &dyn Fn(&Evidence) -> bool,
+    ) -> (Resolution, usize) {
+        let mut candidates = Vec::new();
+        self.candidates(query, &mut candidates);
+        candidates.extend_from_slice(extra);
+        candidates.sort_unstable();
+        candidates.dedup();
+        let mut scored: Vec<(f64, u32, Evidence)> = candidates
+            .iter()
+            .filter_map(|&row| {
+                let evidence = self.score(query, row)?;
+                (evidence.score >= self.weights.accept_score && accept(&evidence))
+                    .then_some((evidence.score, row, evidence))
+            })
+            .collect();
+        let compared = candidates.len();
+        if scored.is_empty() {
+            return (Resolution::NoMatch, compared);
+        }
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let best = scored[0].0;
+        let close: Vec<u32> = scored
+            .iter()
+            .take_while(|s| best - s.0 < self.weights.ambiguity_margin)
+            .map(|s| s.1)
+            .collect();
+        if close.len() > 1 {
+            let mut rows = close;
+            rows.sort_unstable();
+            return (Resolution::Ambiguous(rows, best), compared);
+        }
+        (Resolution::Unique(scored[0].1, scored[0].2), compared)
+    }
+}
+
+/// Results of all matching, read by the rules.
+#[derive(Default)]
+pub struct Links {
+    /// Per row of `deaths`: the linked register row and how.
+    pub deaths: Vec<deaths::DeathLink>,
+    /// Per register row: death date known from the register or a linked registration.
+    pub death_date: Vec<PartialDate>,
+    /// Per row of `legacy_id`.
+    pub legacy: Vec<legacy::LegacyOutcome>,
+    /// Per sector dataset.
+    pub sectors: BTreeMap<String, crossmatch::SectorMatches>,
+    /// Duplicate-person clusters.
+    pub duplicates: dedup::Duplicates,
+    /// Candidate pairs scored, per stage.
+    pub pairs: BTreeMap<String, u64>,
+    /// Seconds per matching stage.
+    pub seconds: BTreeMap<String, f64>,
+}
+
+/// The identity columns of a dataset, looked up once, to build queries per row.
+pub struct QueryColumns<'t> {
+    names: Option<&'t NameColumn>,
+    births: Option<&'t crate::model::DateColumn>,
+    communes: Option<&'t DictColumn>,
+    /// Gender per row.
+    pub genders: Vec<Option<Gender>>,
+}
+
+impl<'t> QueryColumns<'t> {
+    /// Look up the columns of `table`.
+    pub fn new(table: &'t Table) -> Self {
+        QueryColumns {
+            names: table.name_column("full_name"),
+            births: table.date("birth_date"),
+            communes: table.dict("commune_code"),
+            genders: crate::rules::facts::genders(table),
+        }
+    }
+
+    /// The query for `row`, with ID number `id`.
+    pub fn query(&self, row: usize, id: u64) -> Query<'t> {
+        Query {
+            name: self.names.map_or("", |n| n.text.get(row)),
+            folded: self.names.map_or("", |n| n.folded.get(row)),
+            birth: self.births.map_or(PartialDate::EMPTY, |c| c.get(row)),
+            gender: self.genders.get(row).copied().flatten(),
+            commune: self.communes.map_or("", |c| c.get(row)),
+            id,
+        }
+    }
+}

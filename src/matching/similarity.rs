@@ -1,0 +1,228 @@
+//! Name and ID similarity on folded ASCII keys, without allocation per comparison.
+//!
+//! Names are compared token-aware: the surname is the first word (with the regional
+//! variants Hoàng/Huỳnh and Vũ/Võ treated as one), the given name the last; a missing
+//! or different middle name lowers the score only a little, so `Nguyễn Hùng` still
+//! finds `Nguyễn Văn Hùng`, while a different given name does not.
+
+/// Jaro similarity of two byte strings (0–1).
+pub fn jaro(a: &[u8], b: &[u8]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    if a == b {
+        return 1.0;
+    }
+    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
+    let mut a_matched = [false; 64];
+    let mut b_matched = [false; 64];
+    let mut a_heap;
+    let mut b_heap;
+    let (a_flags, b_flags): (&mut [bool], &mut [bool]) = if a.len() <= 64 && b.len() <= 64 {
+        (&mut a_matched[..a.len()], &mut b_matched[..b.len()])
+    } else {
+        a_heap = vec![false; a.len()];
+        b_heap = vec![false; b.len()];
+        (&mut a_heap[..], &mut b_heap[..])
+    };
+    let mut matches = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        let start = i.saturating_sub(window);
+        let end = (i + window + 1).min(b.len());
+        for j in start..end {
+            if !b_flags[j] && b[j] == ca {
+                a_flags[i] = true;
+                b_flags[j] = true;
+                matches += 1;
+                break;
+            }
+        }
+    }
+    if matches == 0 {
+        return 0.0;
+    }
+    let mut transpositions = 0usize;
+    let mut j = 0usize;
+    for (i, &ca) in a.iter().enumerate() {
+        if !a_flags[i] {
+            continue;
+        }
+        while !b_flags[j] {
+            j += 1;
+        }
+        if ca != b[j] {
+            transpositions += 1;
+        }
+        j += 1;
+    }
+    let m = matches as f64;
+    (m / a.len() as f64 + m / b.len() as f64 + (m - transpositions as f64 / 2.0) / m) / 3.0
+}
+
+/// Jaro-Winkler similarity (prefix scale 0.1, up to 4 characters).
+pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
+    let j = jaro(a, b);
+    let prefix = a
+        .iter()
+        .zip(b)
+        .take(4)
+        .take_while(|(x, y)| x == y)
+        .count();
+    j + prefix as f64 * 0.1 * (1.0 - j)
+}
+
+/// The surname with regional variants merged (huynh → hoang, vo → vu).
+pub fn canonical_surname(surname: &str) -> &str {
+    match surname {
+        "huynh" => "hoang",
+        "vo" => "vu",
+        other => other,
+    }
+}
+
+/// Surname, middle part and given name of a folded full name.
+pub fn split_name(folded: &str) -> (&str, &str, &str) {
+    let folded = folded.trim();
+    let first_space = folded.find(' ');
+    let last_space = folded.rfind(' ');
+    match (first_space, last_space) {
+        (Some(first), Some(last)) if first == last => (&folded[..first], "", &folded[last + 1..]),
+        (Some(first), Some(last)) => (
+            &folded[..first],
+            &folded[first + 1..last],
+            &folded[last + 1..],
+        ),
+        _ => ("", "", folded),
+    }
+}
+
+/// Token-aware similarity of two folded full names (0–1); symmetric.
+pub fn name_similarity(a: &str, b: &str) -> f64 {
+    if a == b {
+        return 1.0;
+    }
+    let (surname_a, middle_a, given_a) = split_name(a);
+    let (surname_b, middle_b, given_b) = split_name(b);
+    let same_surname = canonical_surname(surname_a) == canonical_surname(surname_b);
+    let variant_surname = same_surname && surname_a != surname_b;
+    let mut best = jaro_winkler(a.as_bytes(), b.as_bytes());
+    if same_surname && given_a == given_b {
+        let score = if middle_a == middle_b {
+            // Only the surname spelling differs (Huỳnh / Hoàng).
+            0.97
+        } else if middle_a.is_empty() || middle_b.is_empty() {
+            0.95
+        } else if contains_words(middle_a, middle_b) || contains_words(middle_b, middle_a) {
+            0.93
+        } else {
+            // Different middle names: Nguyễn Văn Hùng vs Nguyễn Đức Hùng.
+            0.80 + 0.1 * jaro_winkler(middle_a.as_bytes(), middle_b.as_bytes())
+        };
+        best = best.max(score);
+    } else if variant_surname && middle_a == middle_b {
+        let given = jaro_winkler(given_a.as_bytes(), given_b.as_bytes());
+        best = best.max(0.97 * given);
+    }
+    best.min(1.0)
+}
+
+fn contains_words(haystack: &str, needle: &str) -> bool {
+    needle
+        .split(' ')
+        .all(|word| haystack.split(' ').any(|w| w == word))
+}
+
+/// Digits of a 12-digit ID number.
+fn digits(value: u64) -> [u8; 12] {
+    let mut out = [0u8; 12];
+    let mut v = value;
+    for slot in out.iter_mut().rev() {
+        *slot = (v % 10) as u8;
+        v /= 10;
+    }
+    out
+}
+
+/// Do two 12-digit IDs differ by one digit, or by two adjacent digits swapped?
+pub fn is_id_typo(a: u64, b: u64) -> bool {
+    if a == b {
+        return false;
+    }
+    let (x, y) = (digits(a), digits(b));
+    let differing: Vec<usize> = (0..12).filter(|&i| x[i] != y[i]).collect();
+    match differing.as_slice() {
+        [_] => true,
+        [i, j] => *j == i + 1 && x[*i] == y[*j] && x[*j] == y[*i],
+        _ => false,
+    }
+}
+
+/// Every 12-digit ID one typo away from `value` (108 substitutions, 11 swaps).
+pub fn id_typo_neighbours(value: u64) -> Vec<u64> {
+    let d = digits(value);
+    let to_number = |digits: &[u8; 12]| digits.iter().fold(0u64, |acc, &x| acc * 10 + u64::from(x));
+    let mut out = Vec::with_capacity(119);
+    for i in 0..12 {
+        for replacement in 0..10u8 {
+            if replacement != d[i] {
+                let mut changed = d;
+                changed[i] = replacement;
+                out.push(to_number(&changed));
+            }
+        }
+    }
+    for i in 0..11 {
+        if d[i] != d[i + 1] {
+            let mut swapped = d;
+            swapped.swap(i, i + 1);
+            out.push(to_number(&swapped));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jaro_winkler_matches_strsim() {
+        for (a, b) in [
+            ("martha", "marhta"),
+            ("nguyen van hung", "nguyen van hunh"),
+            ("dixon", "dicksonx"),
+            ("", "abc"),
+            ("abc", "abc"),
+            ("tran thi thu ha", "tran thu ha"),
+        ] {
+            let ours = jaro_winkler(a.as_bytes(), b.as_bytes());
+            let oracle = strsim::jaro_winkler(a, b);
+            assert!((ours - oracle).abs() < 1e-9, "{a} / {b}: {ours} vs {oracle}");
+        }
+    }
+
+    #[test]
+    fn token_aware_cases() {
+        assert!(name_similarity("nguyen van hung", "nguyen hung") >= 0.95);
+        assert!(name_similarity("huynh thi lan", "hoang thi lan") >= 0.97);
+        assert!(name_similarity("vo van nam", "vu van nam") >= 0.97);
+        assert!(name_similarity("tran thi thu ha", "tran thu ha") >= 0.93);
+        assert!(name_similarity("nguyen van hung", "nguyen van hai") < 0.93);
+        assert!(name_similarity("nguyen van hung", "le van hung") < 0.9);
+    }
+
+    #[test]
+    fn id_typos() {
+        let id = 83_190_012_345;
+        assert!(is_id_typo(id, 83_190_012_346));
+        assert!(is_id_typo(id, 83_190_012_354));
+        assert!(!is_id_typo(id, 83_190_012_356));
+        assert!(!is_id_typo(id, id));
+        let neighbours = id_typo_neighbours(id);
+        assert!(neighbours.contains(&83_190_012_354));
+        assert!(neighbours.iter().all(|&n| is_id_typo(id, n)));
+    }
+}

@@ -1,0 +1,140 @@
+//! Date parsing: day-first formats of Vietnamese administrative data.
+//!
+//! Accepted: `dd/mm/yyyy`, `d/m/yyyy` (also with `-` or `.`), ISO `yyyy-mm-dd` (with
+//! an optional time part, as Parquet timestamps cast to text), and the partial forms
+//! `mm/yyyy`, `m/yyyy` and `yyyy`. Month-first is never guessed. Anything else —
+//! including dates that do not exist, like 31/02/1990 — is [`PartialDate::INVALID`].
+
+use crate::model::date::PartialDate;
+
+/// Parse one date value. Empty (after trimming) is [`PartialDate::EMPTY`].
+pub fn parse_date(text: &str) -> PartialDate {
+    let text = text.trim();
+    if text.is_empty() {
+        return PartialDate::EMPTY;
+    }
+    parse_bytes(text.as_bytes()).unwrap_or(PartialDate::INVALID)
+}
+
+fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
+    // ISO first: it is the only form that starts with four digits and a separator.
+    if bytes.len() >= 10 && bytes[4] == b'-' && bytes[7] == b'-' {
+        let rest = &bytes[10..];
+        if !rest.is_empty() && rest[0] != b'T' && rest[0] != b' ' {
+            return None;
+        }
+        let year = digits(&bytes[0..4])?;
+        let month = digits(&bytes[5..7])?;
+        let day = digits(&bytes[8..10])?;
+        return PartialDate::ymd(year as i32, month, day);
+    }
+    let mut parts = [0u32; 3];
+    let mut lengths = [0usize; 3];
+    let mut count = 0;
+    let mut separator = 0u8;
+    for piece in bytes.split(|b| matches!(b, b'/' | b'-' | b'.')) {
+        if count == 3 {
+            return None;
+        }
+        parts[count] = digits(piece)?;
+        lengths[count] = piece.len();
+        count += 1;
+    }
+    // One kind of separator only: `12/03-1990` is not a date.
+    for &b in bytes {
+        if matches!(b, b'/' | b'-' | b'.') {
+            if separator == 0 {
+                separator = b;
+            } else if separator != b {
+                return None;
+            }
+        }
+    }
+    match count {
+        1 if lengths[0] == 4 => PartialDate::year_only(parts[0] as i32),
+        2 if (1..=2).contains(&lengths[0]) && lengths[1] == 4 => {
+            PartialDate::year_month(parts[1] as i32, parts[0])
+        }
+        3 if (1..=2).contains(&lengths[0]) && (1..=2).contains(&lengths[1]) && lengths[2] == 4 => {
+            PartialDate::ymd(parts[2] as i32, parts[1], parts[0])
+        }
+        _ => None,
+    }
+}
+
+/// A run of 1–4 ASCII digits as a number.
+#[inline]
+fn digits(piece: &[u8]) -> Option<u32> {
+    if piece.is_empty() || piece.len() > 4 {
+        return None;
+    }
+    let mut value = 0u32;
+    for &b in piece {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u32::from(b - b'0');
+    }
+    Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::date::Precision;
+
+    fn ymd(text: &str) -> (i32, u32, u32) {
+        let d = parse_date(text);
+        (d.year(), d.month(), d.day())
+    }
+
+    #[test]
+    fn full_dates_in_every_format() {
+        assert_eq!(ymd("05/03/1990"), (1990, 3, 5));
+        assert_eq!(ymd("5/3/1990"), (1990, 3, 5));
+        assert_eq!(ymd("1990-03-05"), (1990, 3, 5));
+        assert_eq!(ymd("05-03-1990"), (1990, 3, 5));
+        assert_eq!(ymd("05.03.1990"), (1990, 3, 5));
+        assert_eq!(ymd("1990-03-05T00:00:00"), (1990, 3, 5));
+        assert_eq!(ymd(" 29/02/2000 "), (2000, 2, 29));
+    }
+
+    #[test]
+    fn day_first_never_month_first() {
+        // 03/12 is the 3rd of December, never March 12th.
+        assert_eq!(ymd("03/12/1990"), (1990, 12, 3));
+        // 12/25/1990 would be month-first: invalid, not silently swapped.
+        assert!(parse_date("12/25/1990").is_invalid());
+    }
+
+    #[test]
+    fn partial_dates_keep_precision() {
+        let m = parse_date("03/1948");
+        assert_eq!(m.precision(), Some(Precision::Month));
+        assert_eq!((m.year(), m.month()), (1948, 3));
+        assert_eq!(parse_date("3/1948").month(), 3);
+        let y = parse_date("1948");
+        assert_eq!(y.precision(), Some(Precision::Year));
+    }
+
+    #[test]
+    fn invalid_dates() {
+        for bad in [
+            "31/02/1990",
+            "29/02/1990",
+            "00/01/1990",
+            "13/13/1990",
+            "1990-02-30",
+            "abc",
+            "12/1990/01",
+            "12/03-1990",
+            "90",
+            "1/2/90",
+            "13/1990",
+            "1990-03-05X",
+        ] {
+            assert!(parse_date(bad).is_invalid(), "{bad} should be invalid");
+        }
+        assert!(parse_date("  ").is_empty());
+    }
+}

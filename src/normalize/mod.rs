@@ -1,0 +1,6 @@
+//! Normalisation: text to NFC and folded keys, dates with precision, personal IDs.
+//! Applied once, at ingest, so that every later stage compares prepared values.
+
+pub mod date;
+pub mod id;
+pub mod text;

@@ -1,0 +1,222 @@
+//! Text normalisation: NFC once at ingest, and folded comparison keys.
+//!
+//! A folded key is lowercase ASCII with Vietnamese diacritics removed and đ → d, words
+//! separated by single spaces: `Nguyễn  Văn HÙNG` and the NFD form of the same name
+//! both fold to `nguyen van hung`. Folding uses a table built once from the Unicode
+//! decompositions of the Latin letters Vietnamese uses, so the hot path is a table
+//! lookup per character and never allocates when the caller reuses its buffer.
+
+use std::sync::OnceLock;
+
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
+
+/// First code point covered by the folding table (Latin-1 Supplement).
+const TABLE_START: u32 = 0x00C0;
+/// One past the last code point covered (end of Latin Extended Additional).
+const TABLE_END: u32 = 0x1F00;
+
+fn fold_table() -> &'static [u8] {
+    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        (TABLE_START..TABLE_END)
+            .map(|code| {
+                let Some(c) = char::from_u32(code) else {
+                    return 0;
+                };
+                match c {
+                    'đ' | 'Đ' => b'd',
+                    _ => c
+                        .nfd()
+                        .next()
+                        .filter(|base| base.is_ascii_alphabetic())
+                        .map(|base| base.to_ascii_lowercase() as u8)
+                        .unwrap_or(0),
+                }
+            })
+            .collect()
+    })
+}
+
+/// The ASCII letter a Latin character folds to, if any.
+#[inline]
+pub fn fold_char(c: char) -> Option<u8> {
+    let code = c as u32;
+    if code < 0x80 {
+        let b = code as u8;
+        return if b.is_ascii_alphanumeric() {
+            Some(b.to_ascii_lowercase())
+        } else {
+            None
+        };
+    }
+    if (TABLE_START..TABLE_END).contains(&code) {
+        let folded = fold_table()[(code - TABLE_START) as usize];
+        return (folded != 0).then_some(folded);
+    }
+    None
+}
+
+/// True for the combining marks NFD text carries (they vanish when folding).
+#[inline]
+fn is_combining_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F)
+}
+
+/// Fold `text` into `out` (cleared first): lowercase ASCII letters and digits, words
+/// separated by one space; punctuation separates words; combining marks are dropped.
+pub fn fold_into(text: &str, out: &mut String) {
+    out.clear();
+    let mut pending_space = false;
+    for c in text.chars() {
+        if let Some(b) = fold_char(c) {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(b as char);
+        } else if is_combining_mark(c) || c == '\'' || c == '’' {
+            // NFD marks and apostrophes (H'Mông) belong to the letter or word around them.
+        } else {
+            pending_space = true;
+        }
+    }
+}
+
+/// Folded key of `text` as a new string.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    fold_into(text, &mut out);
+    out
+}
+
+/// Folded key with every separator removed (`Gia-Rai`, `Gia Rai` → `giarai`); used to
+/// compare reference-list values where spelling of spaces and hyphens varies.
+pub fn fold_compact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if let Some(b) = fold_char(c) {
+            out.push(b as char);
+        }
+    }
+    out
+}
+
+/// NFC, trimmed, runs of whitespace collapsed to one space. Borrowed when the input is
+/// already clean (the common case), so ingest allocates only for the rare dirty value.
+pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    let needs_nfc = !text.is_ascii() && is_nfc_quick(text.chars()) != IsNormalized::Yes;
+    let needs_space = needs_space_cleanup(text);
+    if !needs_nfc && !needs_space {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let composed: String = if needs_nfc {
+        text.nfc().collect()
+    } else {
+        text.to_string()
+    };
+    if !needs_space_cleanup(&composed) {
+        return std::borrow::Cow::Owned(composed);
+    }
+    let mut out = String::with_capacity(composed.len());
+    for word in composed.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+fn needs_space_cleanup(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.is_empty() {
+        return false;
+    }
+    if bytes[0].is_ascii_whitespace() || bytes[bytes.len() - 1].is_ascii_whitespace() {
+        return true;
+    }
+    let mut previous_space = false;
+    for &b in bytes {
+        let space = b.is_ascii_whitespace();
+        if space && (previous_space || b != b' ') {
+            return true;
+        }
+        previous_space = space;
+    }
+    // Non-ASCII whitespace (no-break space U+00A0 from spreadsheets) is rare; check it
+    // only when the text is not pure ASCII.
+    !text.is_ascii() && text.chars().any(|c| c.is_whitespace() && c != ' ')
+}
+
+/// True when a name carries no Vietnamese diacritics at all (stored folded by the
+/// source system), so it can only be compared on its folded key.
+pub fn has_no_diacritics(text: &str) -> bool {
+    text.is_ascii()
+}
+
+/// Compare two NFC texts ignoring case and spacing, without allocating.
+pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+    let mut left = a.split_whitespace().flat_map(|w| w.chars().chain([' ']));
+    let mut right = b.split_whitespace().flat_map(|w| w.chars().chain([' ']));
+    loop {
+        match (left.next(), right.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) => {
+                if x != y && !x.to_lowercase().eq(y.to_lowercase()) {
+                    return false;
+                }
+            }
+            _ => return false,
+        }
+    }
+}
+
+/// Do two person names agree in the SPEC's sense? Case, spacing and Unicode form are
+/// ignored; a name stored without any diacritics agrees with its folded counterpart;
+/// otherwise diacritics matter (Hùng ≠ Hưng).
+pub fn names_agree(a: &str, a_folded: &str, b: &str, b_folded: &str) -> bool {
+    if has_no_diacritics(a) || has_no_diacritics(b) {
+        return a_folded == b_folded;
+    }
+    eq_ignore_case(a, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_vietnamese() {
+        assert_eq!(fold("Nguyễn  Văn HÙNG"), "nguyen van hung");
+        assert_eq!(fold("Đặng Thị Ánh"), "dang thi anh");
+        assert_eq!(fold("Huỳnh Ngọc Ẩn"), "huynh ngoc an");
+        assert_eq!(fold("  Lê-Thị   Ơn "), "le thi on");
+        assert_eq!(fold("H'Mông"), "hmong");
+        assert_eq!(fold_compact("Gia-Rai"), "giarai");
+    }
+
+    #[test]
+    fn nfd_folds_like_nfc() {
+        let nfc = "Nguyễn Thị Hường";
+        let nfd: String = nfc.nfd().collect();
+        assert_ne!(nfc, nfd);
+        assert_eq!(fold(&nfd), fold(nfc));
+        assert_eq!(clean(&nfd), nfc);
+    }
+
+    #[test]
+    fn clean_borrows_clean_text() {
+        assert!(matches!(clean("Trần Văn A"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(clean("  Trần \t Văn  A "), "Trần Văn A");
+        assert_eq!(clean("Trần\u{a0}Văn"), "Trần Văn");
+    }
+
+    #[test]
+    fn name_agreement() {
+        let agree = |a: &str, b: &str| names_agree(a, &fold(a), b, &fold(b));
+        assert!(agree("Nguyễn Văn Hùng", "NGUYỄN  VĂN HÙNG"));
+        assert!(agree("Nguyễn Văn Hùng", "Nguyen Van Hung"));
+        assert!(!agree("Nguyễn Văn Hùng", "Nguyễn Văn Hưng"));
+        assert!(!agree("Nguyễn Văn Hùng", "Nguyễn Hùng"));
+    }
+}

@@ -1,0 +1,511 @@
+//! Loading and validating a rule pack: every `*.toml` in the rules folder (in name
+//! order) plus the reference lists in `ref/`. Everything is checked before any data is
+//! read — unknown check kind or key, unknown field, unknown list, duplicate id, bad
+//! severity or dimension, a predicate that does not parse — and each error names the
+//! file, the rule id and the line.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::predicate::{self, Expr, NameKind};
+use super::refs::{RefList, RefLists};
+use super::types::{CheckDef, Dimension, MatchingDef, RuleDef, RuleFile, Severity};
+use crate::error::{Error, Result};
+use crate::model::{DatasetKind, Schema};
+
+/// The default pack, compiled into the binary so that a fresh install runs without a
+/// rules folder; `--rules DIR` replaces it.
+pub const BUILTIN_FILES: &[(&str, &str)] = &[
+    ("population.toml", include_str!("../../rules/population.toml")),
+    ("deaths.toml", include_str!("../../rules/deaths.toml")),
+    ("legacy_id.toml", include_str!("../../rules/legacy_id.toml")),
+    ("duplicates.toml", include_str!("../../rules/duplicates.toml")),
+    ("crossmatch.toml", include_str!("../../rules/crossmatch.toml")),
+    ("matching.toml", include_str!("../../rules/matching.toml")),
+];
+
+/// The default reference lists, compiled in likewise.
+pub const BUILTIN_REFS: &[(&str, &str)] = &[
+    ("ethnicities", include_str!("../../rules/ref/ethnicities.txt")),
+    ("religions", include_str!("../../rules/ref/religions.txt")),
+    ("nationalities", include_str!("../../rules/ref/nationalities.txt")),
+    ("relations_to_head", include_str!("../../rules/ref/relations_to_head.txt")),
+    ("id_province_codes", include_str!("../../rules/ref/id_province_codes.txt")),
+    ("province_codes", include_str!("../../rules/ref/province_codes.txt")),
+    ("genders", include_str!("../../rules/ref/genders.txt")),
+    ("residence_types", include_str!("../../rules/ref/residence_types.txt")),
+];
+
+/// Reference-list names resolved from the run's admin units rather than a file.
+pub const ADMIN_COMMUNE_LIST: &str = "admin:commune";
+
+/// A validated, expanded rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// Rule id (with `{dataset}` expanded).
+    pub id: String,
+    /// Dimension.
+    pub dimension: Dimension,
+    /// Severity.
+    pub severity: Severity,
+    /// Dataset of the findings.
+    pub dataset: String,
+    /// Vietnamese title.
+    pub title: String,
+    /// Vietnamese action.
+    pub action: String,
+    /// Parsed scoping predicate.
+    pub when: Option<Expr>,
+    /// The predicate as written.
+    pub when_text: Option<String>,
+    /// Extra columns read.
+    pub columns: Vec<String>,
+    /// Checks, merged per record.
+    pub checks: Vec<CheckDef>,
+    /// The file that defined it.
+    pub file: PathBuf,
+}
+
+/// A whole rule pack.
+#[derive(Debug, Clone)]
+pub struct RulePack {
+    /// Rules in file order.
+    pub rules: Vec<Rule>,
+    /// Reference lists.
+    pub refs: RefLists,
+    /// Matching settings.
+    pub matching: MatchingDef,
+    /// Where the pack came from (folder or "built-in").
+    pub origin: String,
+}
+
+/// Datasets that rules may name, with their kinds (custom sector datasets included).
+pub type DatasetCatalog = BTreeMap<String, DatasetKind>;
+
+/// The built-in dataset names.
+pub fn default_catalog() -> DatasetCatalog {
+    [
+        "population",
+        "insurance",
+        "tax",
+        "vaccination",
+        "deaths",
+        "legacy_id",
+    ]
+    .iter()
+    .map(|name| (name.to_string(), DatasetKind::from_name(name)))
+    .collect()
+}
+
+/// Load the pack from `dirs` (later folders add rules), or the built-in pack when empty.
+pub fn load_pack(dirs: &[PathBuf], catalog: &DatasetCatalog) -> Result<RulePack> {
+    let mut files: Vec<(PathBuf, String)> = Vec::new();
+    let mut refs = RefLists::default();
+    let origin;
+    if dirs.is_empty() {
+        origin = "built-in".to_string();
+        for (name, text) in BUILTIN_FILES {
+            files.push((PathBuf::from("rules").join(name), text.to_string()));
+        }
+        for (name, text) in BUILTIN_REFS {
+            refs.lists.insert(name.to_string(), RefList::parse(text));
+        }
+    } else {
+        origin = dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Built-in lists are the fallback; a folder's ref/ overrides them by name.
+        for (name, text) in BUILTIN_REFS {
+            refs.lists.insert(name.to_string(), RefList::parse(text));
+        }
+        for dir in dirs {
+            if !dir.is_dir() {
+                return Err(Error::Config(format!(
+                    "rules folder {} does not exist or is not a folder",
+                    dir.display()
+                )));
+            }
+            let mut tomls = list_files(dir, "toml")?;
+            tomls.sort();
+            for path in tomls {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::io(&path, "reading rule file", e))?;
+                files.push((path, text));
+            }
+            let ref_dir = dir.join("ref");
+            if ref_dir.is_dir() {
+                for path in list_files(&ref_dir, "txt")? {
+                    let text = std::fs::read_to_string(&path)
+                        .map_err(|e| Error::io(&path, "reading reference list", e))?;
+                    let name = path
+                        .file_stem()
+                        .and_then(|s| s.to_str())
+                        .unwrap_or_default()
+                        .to_string();
+                    refs.lists.insert(name, RefList::parse(&text));
+                }
+            }
+        }
+        if files.is_empty() {
+            return Err(Error::Config(format!(
+                "no rule files (*.toml) in {origin}"
+            )));
+        }
+    }
+    let mut rules = Vec::new();
+    let mut matching: Option<(PathBuf, MatchingDef)> = None;
+    let mut seen: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for (path, text) in &files {
+        let (file_rules, file_matching) = parse_file(path, text, catalog, &refs)?;
+        if let Some(m) = file_matching {
+            if let Some((first, _)) = &matching {
+                return Err(Error::rule(
+                    path,
+                    "[matching]",
+                    format!("matching settings are already defined in {}", first.display()),
+                ));
+            }
+            matching = Some((path.clone(), m));
+        }
+        for rule in file_rules {
+            if let Some(first) = seen.get(&rule.id) {
+                return Err(Error::rule(
+                    path,
+                    &rule.id,
+                    format!("duplicate rule id: already defined in {}", first.display()),
+                ));
+            }
+            seen.insert(rule.id.clone(), path.clone());
+            rules.push(rule);
+        }
+    }
+    let matching = match matching {
+        Some((_, m)) => m,
+        None => default_matching()?,
+    };
+    Ok(RulePack {
+        rules,
+        refs,
+        matching,
+        origin,
+    })
+}
+
+fn default_matching() -> Result<MatchingDef> {
+    let text = BUILTIN_FILES
+        .iter()
+        .find(|(name, _)| *name == "matching.toml")
+        .map(|(_, text)| *text)
+        .unwrap_or("");
+    let file: RuleFile = toml::from_str(text)
+        .map_err(|e| Error::rule(Path::new("rules/matching.toml"), "[matching]", e.to_string()))?;
+    file.matching.ok_or_else(|| {
+        Error::rule(
+            Path::new("rules/matching.toml"),
+            "[matching]",
+            "the built-in matching settings are missing",
+        )
+    })
+}
+
+fn list_files(dir: &Path, extension: &str) -> Result<Vec<PathBuf>> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(dir, "listing", e))?;
+    let mut out = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::io(dir, "listing", e))?.path();
+        if path.extension().and_then(|e| e.to_str()) == Some(extension) {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Line of the rule with id `id` in the file text (for error messages).
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    text.lines()
+        .position(|line| line.contains(needle))
+        .map(|i| i + 1)
+}
+
+fn parse_file(
+    path: &Path,
+    text: &str,
+    catalog: &DatasetCatalog,
+    refs: &RefLists,
+) -> Result<(Vec<Rule>, Option<MatchingDef>)> {
+    let document: toml::Table = toml::from_str(text)
+        .map_err(|e| Error::rule(path, "?", format!("not valid TOML: {e}")))?;
+    for key in document.keys() {
+        if key != "rule" && key != "matching" {
+            return Err(Error::rule(
+                path,
+                "?",
+                format!("unknown top-level key \"{key}\" (expected [[rule]] or [matching])"),
+            ));
+        }
+    }
+    let matching = match document.get("matching") {
+        Some(value) => Some(
+            MatchingDef::deserialize(value.clone())
+                .map_err(|e| Error::rule(path, "[matching]", e.to_string()))?,
+        ),
+        None => None,
+    };
+    let entries = match document.get("rule") {
+        None => Vec::new(),
+        Some(toml::Value::Array(items)) => items.clone(),
+        Some(_) => {
+            return Err(Error::rule(
+                path,
+                "?",
+                "\"rule\" must be an array of tables: write [[rule]]",
+            ))
+        }
+    };
+    let mut rules = Vec::new();
+    for (index, entry) in entries.into_iter().enumerate() {
+        let raw_id = entry
+            .get("id")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{} (no id)", index + 1));
+        let line = line_of(text, &format!("\"{raw_id}\""));
+        let at = |message: String| {
+            let message = match line {
+                Some(line) => format!("{message} (line {line})"),
+                None => message,
+            };
+            Error::rule(path, &raw_id, message)
+        };
+        let def = RuleDef::deserialize(entry).map_err(|e| at(e.to_string()))?;
+        if !def.enabled {
+            continue;
+        }
+        for mut rule in expand(def, path).map_err(at)? {
+            rule.when = validate_rule(&rule, catalog, refs).map_err(|m| {
+                let message = match line {
+                    Some(line) => format!("{m} (line {line})"),
+                    None => m,
+                };
+                Error::rule(path, &rule.id, message)
+            })?;
+            rules.push(rule);
+        }
+    }
+    Ok((rules, matching))
+}
+
+/// Instantiate `{dataset}` rules once per listed dataset.
+fn expand(def: RuleDef, path: &Path) -> std::result::Result<Vec<Rule>, String> {
+    let checks = def.check.clone().into_vec();
+    let templated = def.id.contains("{dataset}") || def.dataset.contains("{dataset}");
+    let datasets: Vec<String> = if templated {
+        if def.datasets.is_empty() {
+            return Err("the id uses {dataset} but the rule lists no `datasets`".into());
+        }
+        def.datasets.clone()
+    } else {
+        if !def.datasets.is_empty() {
+            return Err("`datasets` needs an id and dataset containing {dataset}".into());
+        }
+        vec![def.dataset.clone()]
+    };
+    Ok(datasets
+        .into_iter()
+        .map(|dataset| Rule {
+            id: def.id.replace("{dataset}", &dataset),
+            dimension: def.dimension,
+            severity: def.severity,
+            dataset: def.dataset.replace("{dataset}", &dataset),
+            title: def.title.replace("{dataset}", &dataset),
+            action: def.action.replace("{dataset}", &dataset),
+            when: None,
+            when_text: def.when.clone(),
+            columns: def.columns.clone(),
+            checks: checks.clone(),
+            file: path.to_path_buf(),
+        })
+        .collect())
+}
+
+/// Names a predicate on `dataset` may use.
+pub fn predicate_names(kind: DatasetKind) -> &'static [(&'static str, NameKind)] {
+    match kind {
+        DatasetKind::Population => &[
+            ("alive", NameKind::BoolFact),
+            ("dead", NameKind::BoolFact),
+            ("id_valid", NameKind::BoolFact),
+            ("age", NameKind::IntFact),
+            ("age_max", NameKind::IntFact),
+        ],
+        _ => &[],
+    }
+}
+
+/// Check a rule against the catalog and lists; returns its parsed predicate.
+fn validate_rule(
+    rule: &Rule,
+    catalog: &DatasetCatalog,
+    refs: &RefLists,
+) -> std::result::Result<Option<Expr>, String> {
+    let prefix_ok = rule.id.split('.').count() >= 2
+        && rule
+            .id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+    if !prefix_ok {
+        return Err("the id must look like DIMENSION.NAME (ASCII letters, digits, _ and .)".into());
+    }
+    let prefix = rule.id.split('.').next().unwrap_or("");
+    let expected = match rule.dimension {
+        Dimension::Dung => "DUNG",
+        Dimension::Du => "DU",
+        Dimension::Sach => "SACH",
+        Dimension::Song => "SONG",
+    };
+    if prefix != "XM" && prefix != expected {
+        return Err(format!(
+            "the id starts with {prefix} but the dimension is {}; ids start with DUNG, DU, SACH, SONG (or XM for cross-match rules)",
+            rule.dimension.code()
+        ));
+    }
+    if rule.title.trim().is_empty() || rule.action.trim().is_empty() {
+        return Err("title and action must not be empty".into());
+    }
+    let Some(&kind) = catalog.get(&rule.dataset) else {
+        return Err(format!(
+            "unknown dataset \"{}\" (known: {}); declare a custom dataset in the run config",
+            rule.dataset,
+            catalog.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
+    };
+    let schema = Schema::for_kind(kind, None);
+    let field_known = |field: &str| -> bool {
+        schema.field(field).is_some()
+            || rule.columns.iter().any(|c| c == field)
+            || (kind == DatasetKind::CustomSector)
+    };
+    let check_field = |field: &str| -> std::result::Result<(), String> {
+        if field_known(field) {
+            Ok(())
+        } else {
+            Err(format!(
+                "unknown field \"{field}\" for dataset {} (known: {}); declare extra columns with columns = [\"{field}\"]",
+                rule.dataset,
+                schema
+                    .fields
+                    .iter()
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }
+    };
+    let check_list = |list: &str| -> std::result::Result<(), String> {
+        if list == ADMIN_COMMUNE_LIST || refs.get(list).is_some() {
+            Ok(())
+        } else {
+            Err(format!(
+                "unknown reference list \"{list}\" (have: {}, {ADMIN_COMMUNE_LIST}); add ref/{list}.txt",
+                refs.lists.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))
+        }
+    };
+    let need_kind = |allowed: &[DatasetKind], what: &str| -> std::result::Result<(), String> {
+        if allowed.contains(&kind) {
+            Ok(())
+        } else {
+            Err(format!("check kind {what} does not apply to dataset {}", rule.dataset))
+        }
+    };
+    if rule.checks.is_empty() {
+        return Err("the rule has no check".into());
+    }
+    for check in &rule.checks {
+        match check {
+            CheckDef::Required { fields } => {
+                if fields.is_empty() {
+                    return Err("required: list at least one field".into());
+                }
+                fields.iter().try_for_each(|f| check_field(f))?;
+            }
+            CheckDef::InList { field, list } => {
+                check_field(field)?;
+                check_list(list)?;
+            }
+            CheckDef::IdStructure { field, prefixes } => {
+                check_field(field)?;
+                check_list(prefixes)?;
+            }
+            CheckDef::IdBirthProvince {
+                field,
+                birth_province,
+            } => {
+                check_field(field)?;
+                check_field(birth_province)?;
+            }
+            CheckDef::DateSanity {
+                birth, after_birth, ..
+            } => {
+                check_field(birth)?;
+                after_birth.iter().try_for_each(|f| check_field(f))?;
+            }
+            CheckDef::HouseholdHeads {
+                household,
+                relation,
+                ..
+            } => {
+                check_field(household)?;
+                check_field(relation)?;
+            }
+            CheckDef::DuplicateKey { field } => check_field(field)?,
+            CheckDef::CardExpiry {
+                birth,
+                issue,
+                renewal_ages,
+                ..
+            } => {
+                check_field(birth)?;
+                check_field(issue)?;
+                if renewal_ages.windows(2).any(|w| w[0] >= w[1]) {
+                    return Err("renewal_ages must be increasing".into());
+                }
+            }
+            CheckDef::DeathNotRecorded {} => need_kind(&[DatasetKind::Deaths], "death_not_recorded")?,
+            CheckDef::OldIdNotLinked {} => need_kind(&[DatasetKind::LegacyId], "old_id_not_linked")?,
+            CheckDef::DuplicatePerson {} => {
+                need_kind(&[DatasetKind::Population], "duplicate_person")?
+            }
+            CheckDef::Crossmatch { event_date, .. } => {
+                if !kind.is_sector() {
+                    return Err(format!(
+                        "crossmatch rules apply to sector datasets, not {}",
+                        rule.dataset
+                    ));
+                }
+                if let Some(field) = event_date {
+                    check_field(field)?;
+                }
+            }
+        }
+    }
+    if let Some(text) = &rule.when_text {
+        let names = predicate_names(kind);
+        let kind_of = |name: &str| -> Option<NameKind> {
+            names
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, k)| *k)
+                .or_else(|| field_known(name).then_some(NameKind::Column))
+        };
+        let expr =
+            predicate::parse(text, &kind_of).map_err(|e| format!("when = \"{text}\": {e}"))?;
+        return Ok(Some(expr));
+    }
+    Ok(None)
+}
