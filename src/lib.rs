@@ -268,6 +268,20 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             links.sectors.insert(name.clone(), matches);
         }
     }
+    let wants_duplicates = pack.rules.iter().any(|r| {
+        r.checks
+            .iter()
+            .any(|c| matches!(c, rules::types::CheckDef::DuplicatePerson {}))
+    });
+    if wants_duplicates {
+        let duplicates = clock.time(
+            "match:duplicates",
+            |d: &matching::dedup::Duplicates| d.rows,
+            || matching::dedup::detect(&population.table, &facts, &index, &pack.matching, &admin_units),
+        );
+        links.pairs.insert("duplicates".into(), duplicates.candidate_pairs);
+        links.duplicates = duplicates;
+    }
     drop(index);
     facts.add_registered_deaths(registered_deaths);
 

@@ -1,0 +1,146 @@
+//! Bad input: every malformed row is rejected with its line and reason, every broken
+//! file stops the run with a message naming the file, nothing panics, the accounting
+//! holds and a failed run leaves no output.
+
+use crate::common::*;
+
+const GOOD: &str = "P1,083190012345,,Nguyễn Thị Lan,05/03/1990,Nữ,83,Kinh,Không,Việt Nam,83,829,28756,Ấp 1,thuong_tru,H1,Chủ hộ,,,,01/02/2021,,0912345678";
+const GOOD2: &str = "P2,083088012346,,Trần Văn Hùng,01/07/1988,Nam,83,Kinh,Không,Việt Nam,83,829,28756,Ấp 1,thuong_tru,H1,Chồng,,,,01/02/2021,,";
+
+fn run_on(population: &[u8]) -> (doisoat::Result<doisoat::RunOutcome>, tempfile::TempDir) {
+    let dir = temp();
+    write(dir.path(), "population.csv", population);
+    let out = dir.path().join("out");
+    let config = config_for(dir.path(), &out);
+    (doisoat::run(&config, &doisoat::Silent), dir)
+}
+
+fn population(rows: &[&str]) -> Vec<u8> {
+    let mut text = String::from(POPULATION_HEADER);
+    for row in rows {
+        text.push('\n');
+        text.push_str(row);
+    }
+    text.push('\n');
+    text.into_bytes()
+}
+
+fn rejects(dir: &tempfile::TempDir) -> Vec<Vec<String>> {
+    read_csv(&dir.path().join("out/rejects/population.csv")).1
+}
+
+#[test]
+fn ragged_rows_are_rejected_with_line_and_reason() {
+    let short = "P3,083190012347,,Lê Văn Nam";
+    let long = format!("{GOOD2},extra");
+    let (outcome, dir) = run_on(&population(&[GOOD, short, &long.replace("P2", "P9")]));
+    let summary = outcome.unwrap().summary;
+    let stats = &summary.inputs["population"];
+    assert_eq!((stats.read, stats.accepted, stats.rejected), (3, 1, 2));
+    let rows = rejects(&dir);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0][1], "3");
+    assert!(rows[0][2].contains("4 cột"), "{:?}", rows[0]);
+    assert_eq!(rows[1][1], "4");
+    assert!(rows[1][0].ends_with("population.csv"));
+}
+
+#[test]
+fn missing_required_column_stops_the_run_naming_file_and_column() {
+    let text = "record_id,full_name,birth_date\nP1,A,1990\n";
+    let (outcome, dir) = run_on(text.as_bytes());
+    let error = outcome.err().expect("must fail").to_string();
+    assert!(error.contains("population.csv"), "{error}");
+    assert!(error.contains("person_id"), "{error}");
+    assert!(!dir.path().join("out").exists(), "a failed run leaves no output");
+}
+
+#[test]
+fn empty_file_is_a_clear_error() {
+    let (outcome, _dir) = run_on(b"");
+    let error = outcome.err().expect("must fail").to_string();
+    assert!(error.contains("empty"), "{error}");
+}
+
+#[test]
+fn header_only_is_zero_rows_not_an_error() {
+    let (outcome, _dir) = run_on(format!("{POPULATION_HEADER}\n").as_bytes());
+    let summary = outcome.unwrap().summary;
+    let stats = &summary.inputs["population"];
+    assert_eq!((stats.read, stats.accepted, stats.rejected), (0, 0, 0));
+    assert_eq!(summary.findings.total, 0);
+}
+
+#[test]
+fn bom_crlf_and_semicolons_are_read() {
+    let text = population(&[GOOD, GOOD2]);
+    let text = String::from_utf8(text).unwrap();
+    let semicolons = text.replace(',', ";").replace('\n', "\r\n");
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend_from_slice(semicolons.as_bytes());
+    let (outcome, _dir) = run_on(&bytes);
+    let summary = outcome.unwrap().summary;
+    let stats = &summary.inputs["population"];
+    assert_eq!((stats.read, stats.accepted, stats.rejected), (2, 2, 0));
+}
+
+#[test]
+fn quoted_fields_with_delimiters_and_newlines() {
+    let row = GOOD.replace("Ấp 1", "\"Ấp 1, \"\"Khu A\"\"\nPhường 1\"");
+    let (outcome, dir) = run_on(&population(&[&row, GOOD2]));
+    let summary = outcome.unwrap().summary;
+    assert_eq!(summary.inputs["population"].accepted, 2);
+    assert!(rejects(&dir).is_empty());
+}
+
+#[test]
+fn latin1_bytes_stop_the_run_and_name_the_encoding() {
+    let mut bytes = population(&[GOOD]);
+    bytes.extend_from_slice(b"P2,083088012346,,Tr\xe2n V\xe3n,01/07/1988,Nam,83,Kinh,Kh,VN,83,829,28756,A,thuong_tru,H1,Con,,,,,,\n");
+    let (outcome, dir) = run_on(&bytes);
+    let error = outcome.err().expect("must fail").to_string();
+    assert!(error.contains("population.csv"), "{error}");
+    assert!(error.contains("UTF-8") && error.contains("line 3"), "{error}");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn utf16_is_recognised() {
+    let (outcome, _dir) = run_on(&[0xFF, 0xFE, b'r', 0, b'e', 0]);
+    let error = outcome.err().expect("must fail").to_string();
+    assert!(error.contains("UTF-16"), "{error}");
+}
+
+#[test]
+fn a_one_megabyte_field_rejects_its_row() {
+    let huge = "x".repeat(1 << 20);
+    let row = GOOD2.replace("Ấp 1", &huge);
+    let (outcome, dir) = run_on(&population(&[GOOD, &row]));
+    let summary = outcome.unwrap().summary;
+    let stats = &summary.inputs["population"];
+    assert_eq!((stats.read, stats.accepted, stats.rejected), (2, 1, 1));
+    let rows = rejects(&dir);
+    assert!(rows[0][2].contains("1048576"), "{:?}", rows[0][2]);
+    assert!(rows[0][3].len() < 2000, "the rejects file quotes a shortened row");
+}
+
+#[test]
+fn empty_and_repeated_record_keys_are_rejected() {
+    let no_key = GOOD2.replacen("P2", "", 1);
+    let (outcome, dir) = run_on(&population(&[GOOD, &no_key, GOOD]));
+    let summary = outcome.unwrap().summary;
+    let stats = &summary.inputs["population"];
+    assert_eq!((stats.read, stats.accepted, stats.rejected), (3, 1, 2));
+    let rows = rejects(&dir);
+    assert!(rows.iter().any(|r| r[1] == "3" && r[2].contains("khóa")));
+    assert!(rows.iter().any(|r| r[1] == "4" && r[2].contains("dòng 2")));
+}
+
+#[test]
+fn missing_file_is_named() {
+    let dir = temp();
+    let out = dir.path().join("out");
+    let config = config_for(dir.path(), &out);
+    let error = doisoat::run(&config, &doisoat::Silent).err().unwrap().to_string();
+    assert!(error.contains("population.csv") && error.contains("not found"), "{error}");
+}

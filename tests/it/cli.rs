@@ -1,0 +1,89 @@
+//! The command line as a user runs it: exit codes, messages, outputs.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use crate::common::*;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_doisoat"))
+}
+
+fn sample() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+#[test]
+fn rules_check_lists_the_pack() {
+    let out = bin().args(["rules", "check"]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("DUNG.ID_STRUCTURE") && text.contains("XM.insurance.MISMATCH"));
+}
+
+#[test]
+fn rules_check_reports_a_broken_pack() {
+    let dir = temp();
+    write(dir.path(), "bad.toml", b"[[rule]]\nid = \"DU.X\"\n");
+    let out = bin()
+        .args(["rules", "check", "--rules"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("bad.toml") && err.contains("DU.X"), "{err}");
+}
+
+#[test]
+fn run_on_sample_data_with_the_run_file() {
+    let dir = temp();
+    let out = dir.path().join("out");
+    let result = bin()
+        .args(["run", "--quiet", "--config"])
+        .arg(sample().join("province.toml"))
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    let (header, rows) = read_csv(&out.join("findings.csv"));
+    assert_eq!(header[0], "finding_id");
+    assert!(!rows.is_empty());
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let totals = &summary["input_totals"];
+    assert_eq!(
+        totals["read"].as_u64().unwrap(),
+        totals["accepted"].as_u64().unwrap() + totals["rejected"].as_u64().unwrap()
+    );
+    // Worklists: one per commune with findings, with a BOM.
+    let first = &rows[0];
+    let worklist = out
+        .join("worklists")
+        .join(&first[9])
+        .join(format!("{}.csv", first[11]));
+    assert!(std::fs::read(&worklist).unwrap().starts_with(b"\xEF\xBB\xBF"));
+}
+
+#[test]
+fn a_missing_file_exits_non_zero_and_names_it() {
+    let dir = temp();
+    let out = dir.path().join("out");
+    let result = bin()
+        .args(["run", "--population", "no-such-file.csv", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!result.status.success());
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(err.contains("no-such-file.csv") && !err.contains("panicked"), "{err}");
+    assert!(!out.exists());
+}
+
+#[test]
+fn run_without_inputs_is_an_error() {
+    let result = bin().args(["run", "--out", "x"]).output().unwrap();
+    assert!(!result.status.success());
+    assert!(String::from_utf8_lossy(&result.stderr).contains("--population"));
+}

@@ -1,0 +1,46 @@
+//! Same inputs and --as-of → byte-identical findings and worklists, whatever the
+//! thread count.
+
+use std::path::Path;
+
+use crate::common::*;
+
+fn files_under(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.file_name().unwrap() != "summary.json" {
+                let rel = path.strip_prefix(dir).unwrap().display().to_string();
+                out.push((rel, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn one_and_two_threads_give_identical_outputs() {
+    let data = temp();
+    let mut options = doisoat::gen::GenOptions::new(20_000, 7, data.path().to_path_buf());
+    options.as_of = as_of();
+    doisoat::gen::generate(&options).unwrap();
+    let mut outputs = Vec::new();
+    for threads in [1, 2] {
+        let out = data.path().join(format!("out{threads}"));
+        let config = config_for(data.path(), &out);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| doisoat::run(&config, &doisoat::Silent)).unwrap();
+        outputs.push(files_under(&out));
+    }
+    assert!(outputs[0].len() > 10, "findings, worklists and rejects were written");
+    let names = |o: &Vec<(String, Vec<u8>)>| o.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&outputs[0]), names(&outputs[1]));
+    for (a, b) in outputs[0].iter().zip(&outputs[1]) {
+        assert!(a.1 == b.1, "{} differs between 1 and 2 threads", a.0);
+    }
+}
