@@ -1,9 +1,11 @@
 //! Outputs: the atomic output folder, findings (CSV + Parquet), per-commune
 //! worklists, rejects, `summary.json`.
 
+pub mod html;
 pub mod output;
 pub mod summary;
 pub mod tables;
+pub mod xlsx;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -26,7 +28,6 @@ pub fn write_all(
     summary: &RunSummary,
     admin: &AdminUnits,
 ) -> Result<()> {
-    let _ = (config, summary, admin);
     let (csv, parquet) = rayon::join(
         || {
             tables::write_findings_csv(&dir.join("findings.csv"), findings)?;
@@ -38,6 +39,17 @@ pub fn write_all(
     parquet?;
     let groups = tables::by_commune(findings);
     tables::write_worklists_csv(dir, &groups, rules)?;
+    if config.xlsx {
+        xlsx::write_worklists_xlsx(dir, &groups, rules, admin, &summary.as_of)?;
+    }
+    let trend = html::extend_trend(html::load_trend(config.previous.as_deref()), summary);
+    let trend_path = dir.join("trend.json");
+    let trend_text = serde_json::to_string_pretty(&trend)
+        .map_err(|e| Error::Config(format!("cannot serialise the trend: {e}")))?;
+    std::fs::write(&trend_path, trend_text).map_err(|e| Error::io(&trend_path, "writing", e))?;
+    if config.html {
+        html::write_report(dir, summary, findings, &groups, rules, admin, &trend)?;
+    }
     for (dataset, (file, list)) in rejects {
         tables::write_rejects(&dir.join("rejects").join(format!("{dataset}.csv")), file, list)?;
     }
