@@ -204,10 +204,10 @@ fn entry_to_source(name: &str, entry: DatasetEntry, base: &Path) -> Result<Datas
 impl RunConfig {
     /// Read a TOML run file.
     pub fn from_file(path: &Path) -> Result<RunConfig> {
-        let text =
-            std::fs::read_to_string(path).map_err(|e| Error::io(path, "reading the run file", e))?;
-        let file: RunFile = toml::from_str(&text)
-            .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(path, "reading the run file", e))?;
+        let file: RunFile =
+            toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let mut datasets = BTreeMap::new();
         for (name, entry) in file.datasets {
@@ -226,7 +226,9 @@ impl RunConfig {
         let rules = match file.rules {
             None => Vec::new(),
             Some(OneOrManyPaths::One(p)) => vec![resolve_path(base, &p)],
-            Some(OneOrManyPaths::Many(list)) => list.iter().map(|p| resolve_path(base, p)).collect(),
+            Some(OneOrManyPaths::Many(list)) => {
+                list.iter().map(|p| resolve_path(base, p)).collect()
+            }
         };
         Ok(RunConfig {
             population: entry_to_source("population", file.population, base)?,

@@ -130,9 +130,11 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
     };
     let catalog = config.catalog();
     // Rules are validated before any data is read.
-    let pack: RulePack = clock.time("rules:load", |p: &Result<RulePack>| p.as_ref().map_or(0, |p| p.rules.len() as u64), || {
-        load_pack(&config.rules, &catalog)
-    })?;
+    let pack: RulePack = clock.time(
+        "rules:load",
+        |p: &Result<RulePack>| p.as_ref().map_or(0, |p| p.rules.len() as u64),
+        || load_pack(&config.rules, &catalog),
+    )?;
     let previous = match &config.previous {
         Some(dir) => Some(findings::history::load_previous(dir)?),
         None => None,
@@ -142,7 +144,10 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         .chain(config.admin_units.iter())
     {
         if !source.path.exists() {
-            return Err(Error::input(&source.path, format!("{} file not found", source.name)));
+            return Err(Error::input(
+                &source.path,
+                format!("{} file not found", source.name),
+            ));
         }
     }
     let mut warnings = Vec::new();
@@ -161,7 +166,11 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
     };
     let admin = match &config.admin_units {
         Some(source) => {
-            let loaded = clock.time("read:admin_units", |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read), || read_source(source, &[]))?;
+            let loaded = clock.time(
+                "read:admin_units",
+                |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
+                || read_source(source, &[]),
+            )?;
             let units = AdminUnits::from_table(&loaded.table, config.as_of);
             if units.is_empty() {
                 warnings.push(format!(
@@ -207,16 +216,20 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             .map(|l| l.canonical.iter().map(String::as_str).collect::<Vec<_>>())
             .unwrap_or_default(),
     );
-    let mut facts = clock.time("facts", |f: &PopulationFacts| f.alive.len() as u64, || {
-        PopulationFacts::compute(&population.table, config.as_of, 120, &prefixes)
-    });
+    let mut facts = clock.time(
+        "facts",
+        |f: &PopulationFacts| f.alive.len() as u64,
+        || PopulationFacts::compute(&population.table, config.as_of, 120, &prefixes),
+    );
 
     // Identity matching.
     let mut links = Links::default();
     let mut registered_deaths: Vec<usize> = Vec::new();
-    let index = clock.time("match:index", |i: &PersonIndex<'_>| i.table.rows as u64, || {
-        PersonIndex::build(&population.table, &facts, &pack.matching)
-    });
+    let index = clock.time(
+        "match:index",
+        |i: &PersonIndex<'_>| i.table.rows as u64,
+        || PersonIndex::build(&population.table, &facts, &pack.matching),
+    );
     links.death_date = population
         .table
         .date("death_date")
@@ -240,7 +253,8 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                         }
                     }
                 }
-                registered_deaths.extend(deaths.iter().filter_map(|l| l.person.map(|p| p as usize)));
+                registered_deaths
+                    .extend(deaths.iter().filter_map(|l| l.person.map(|p| p as usize)));
                 links.deaths = deaths;
                 links.pairs.insert("deaths".into(), pairs);
             }
@@ -262,7 +276,14 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             let matches = clock.time(
                 &format!("match:{name}"),
                 |m: &matching::crossmatch::SectorMatches| m.outcome.len() as u64,
-                || matching::crossmatch::match_dataset(&data.table, &index, &admin_units, &prefixes),
+                || {
+                    matching::crossmatch::match_dataset(
+                        &data.table,
+                        &index,
+                        &admin_units,
+                        &prefixes,
+                    )
+                },
             );
             links.pairs.insert(name.clone(), matches.pairs);
             links.sectors.insert(name.clone(), matches);
@@ -277,9 +298,19 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         let duplicates = clock.time(
             "match:duplicates",
             |d: &matching::dedup::Duplicates| d.rows,
-            || matching::dedup::detect(&population.table, &facts, &index, &pack.matching, &admin_units),
+            || {
+                matching::dedup::detect(
+                    &population.table,
+                    &facts,
+                    &index,
+                    &pack.matching,
+                    &admin_units,
+                )
+            },
         );
-        links.pairs.insert("duplicates".into(), duplicates.candidate_pairs);
+        links
+            .pairs
+            .insert("duplicates".into(), duplicates.candidate_pairs);
         links.duplicates = duplicates;
     }
     drop(index);
@@ -377,12 +408,42 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         .cloned()
         .collect();
 
+    // Feedback: findings a commune confirmed correct stay away while the record is unchanged.
+    let mut feedback_counts = report::summary::FeedbackCounts::default();
+    if let Some(state) = &config.state_dir {
+        let decisions = findings::feedback::load_decisions(state)?;
+        if !decisions.is_empty() {
+            all_findings.retain(|f| {
+                let suppressed = decisions.get(&f.finding_id).is_some_and(|d| {
+                    d.decision == findings::feedback::Decision::NotAnError
+                        && d.record_hash == f.record_hash
+                });
+                if suppressed {
+                    feedback_counts.verified_correct += 1;
+                    *feedback_counts
+                        .verified_correct_by_rule
+                        .entry(f.rule_id.to_string())
+                        .or_default() += 1;
+                    *feedback_counts
+                        .verified_correct_by_commune
+                        .entry(format!("{}/{}", f.province_code, f.commune_code))
+                        .or_default() += 1;
+                }
+                !suppressed
+            });
+        }
+    }
+
     // Findings: order, history.
     let finding_count = all_findings.len() as u64;
-    let progress = clock.time("findings:sort", |_: &findings::history::Progress| finding_count, || {
-        findings::sort(&mut all_findings);
-        findings::history::apply(&mut all_findings, previous.as_ref(), config.as_of)
-    });
+    let progress = clock.time(
+        "findings:sort",
+        |_: &findings::history::Progress| finding_count,
+        || {
+            findings::sort(&mut all_findings);
+            findings::history::apply(&mut all_findings, previous.as_ref(), config.as_of)
+        },
+    );
 
     // Summary.
     let mut summary = RunSummary {
@@ -400,6 +461,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         findings: report::summary::count_findings(&all_findings, &rules_run, &admin_units),
         candidate_pairs: links.pairs.clone(),
         progress,
+        feedback: feedback_counts,
         warnings,
         ..RunSummary::default()
     };
@@ -416,17 +478,21 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
     let staging = report::output::Staging::create(&config.out)?;
     let rule_index: BTreeMap<&str, &rules::load::Rule> =
         rules_run.iter().map(|r| (r.id.as_str(), r)).collect();
-    clock.time("write", |_: &Result<()>| all_findings.len() as u64, || {
-        report::write_all(
-            &staging.dir,
-            &all_findings,
-            &rule_index,
-            &all_rejects,
-            config,
-            &summary,
-            &admin_units,
-        )
-    })?;
+    clock.time(
+        "write",
+        |_: &Result<()>| all_findings.len() as u64,
+        || {
+            report::write_all(
+                &staging.dir,
+                &all_findings,
+                &rule_index,
+                &all_rejects,
+                config,
+                &summary,
+                &admin_units,
+            )
+        },
+    )?;
     summary.timings.stages = clock.stages;
     summary.timings.rules = rule_timings;
     summary.timings.total_seconds = round3(started.elapsed().as_secs_f64());

@@ -38,6 +38,32 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Import worklists returned by the communes (verification results).
+    Feedback {
+        #[command(subcommand)]
+        command: FeedbackCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum FeedbackCommand {
+    /// Validate returned worklists (CSV or XLSX) and record the decisions.
+    ///
+    /// Example: doisoat feedback import tra_ve/28756.xlsx --run ket_qua --state trang_thai
+    Import {
+        /// Returned worklist files, named as they were sent (<commune>.xlsx or .csv).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output folder of the run whose worklists were sent.
+        #[arg(long, value_name = "DIR")]
+        run: PathBuf,
+        /// State folder where decisions are kept (give the same to `run --state`).
+        #[arg(long, value_name = "DIR")]
+        state: PathBuf,
+        /// Who returned the files (default: the commune police of each file).
+        #[arg(long, value_name = "NAME")]
+        by: Option<String>,
+    },
 }
 
 #[derive(Args)]
@@ -66,6 +92,15 @@ struct RunArgs {
     /// Output folder (replaced atomically when the run succeeds).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// State folder of feedback decisions (findings confirmed correct are suppressed).
+    #[arg(long = "state", value_name = "DIR")]
+    state_dir: Option<PathBuf>,
+    /// Do not write XLSX worklists (CSV only).
+    #[arg(long)]
+    no_xlsx: bool,
+    /// Do not write the HTML report.
+    #[arg(long)]
+    no_html: bool,
     /// Worker threads (default: all cores).
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -180,6 +215,15 @@ fn run_command(args: RunArgs) -> Result<()> {
     if let Some(as_of) = &args.as_of {
         config.as_of = parse_as_of(as_of)?;
     }
+    if let Some(state) = &args.state_dir {
+        config.state_dir = Some(state.clone());
+    }
+    if args.no_xlsx {
+        config.xlsx = false;
+    }
+    if args.no_html {
+        config.html = false;
+    }
     match &args.out {
         Some(out) => config.out = out.clone(),
         None if args.config.is_none() => bail!("say where to write: --out DIR"),
@@ -213,7 +257,10 @@ fn print_summary(summary: &doisoat::report::summary::RunSummary, out: &std::path
         "doisoat {} — as of {}: read {} rows, accepted {}, rejected {}",
         summary.version, summary.as_of, t.read, t.accepted, t.rejected
     );
-    println!("findings: {} ({} rules run)", summary.findings.total, summary.rules_run);
+    println!(
+        "findings: {} ({} rules run)",
+        summary.findings.total, summary.rules_run
+    );
     for (id, rule) in &summary.findings.by_rule {
         if rule.count > 0 {
             println!("  {id:<36} {:>9}", rule.count);
@@ -232,7 +279,10 @@ fn print_summary(summary: &doisoat::report::summary::RunSummary, out: &std::path
     }
     if summary.progress.compared {
         let p = &summary.progress;
-        println!("vs previous run: {} new, {} open, {} resolved", p.new, p.open, p.resolved);
+        println!(
+            "vs previous run: {} new, {} open, {} resolved",
+            p.new, p.open, p.resolved
+        );
     }
     for warning in &summary.warnings {
         eprintln!("warning: {warning}");
@@ -250,8 +300,8 @@ fn gen_command(args: GenArgs) -> Result<()> {
     options.province_code = args.province.clone();
     options.extra_provinces = args.extra_provinces;
     if let Some(path) = &args.rates {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         options.rates = doisoat::gen::DefectRates::from_toml_str(&text)
             .with_context(|| format!("in {}", path.display()))?;
     }
@@ -265,7 +315,11 @@ fn gen_command(args: GenArgs) -> Result<()> {
 
 fn rules_check(dirs: Vec<PathBuf>) -> Result<()> {
     let pack = doisoat::rules::load::load_pack(&dirs, &doisoat::rules::load::default_catalog())?;
-    println!("rule pack: {} — {} rules, valid", pack.origin, pack.rules.len());
+    println!(
+        "rule pack: {} — {} rules, valid",
+        pack.origin,
+        pack.rules.len()
+    );
     println!(
         "{:<36} {:<5} {:<7} {:<12} title",
         "id", "dim", "sev", "dataset"
@@ -290,6 +344,29 @@ fn rules_check(dirs: Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+fn feedback_import(
+    files: &[PathBuf],
+    run: &std::path::Path,
+    state: &std::path::Path,
+    by: Option<&str>,
+) -> Result<()> {
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    let report = doisoat::findings::feedback::import(files, run, state, by, &today)?;
+    println!(
+        "imported {} file(s) into {}: {}; {} row(s) still without a result",
+        report.files,
+        state.display(),
+        report
+            .decisions
+            .iter()
+            .map(|(d, n)| format!("{d} {n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        report.blank
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -298,6 +375,15 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Check { rules },
         } => rules_check(rules),
+        Command::Feedback {
+            command:
+                FeedbackCommand::Import {
+                    files,
+                    run,
+                    state,
+                    by,
+                },
+        } => feedback_import(&files, &run, &state, by.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

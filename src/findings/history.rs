@@ -94,7 +94,11 @@ pub fn load_previous(dir: &Path) -> Result<HashMap<String, PreviousFinding>> {
         .headers()
         .map_err(|e| Error::input(&path, e.to_string()))?
         .clone();
-    let column = |name: &str| headers.iter().position(|h| h.trim_start_matches('\u{feff}') == name);
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim_start_matches('\u{feff}') == name)
+    };
     let (Some(id), Some(rule)) = (column("finding_id"), column("rule_id")) else {
         return Err(Error::input(
             &path,
@@ -158,7 +162,12 @@ pub fn apply(
             Status::New => c.new += 1,
             Status::Open => c.open += 1,
         };
-        bump(progress.rules.entry(finding.rule_id.to_string()).or_default());
+        bump(
+            progress
+                .rules
+                .entry(finding.rule_id.to_string())
+                .or_default(),
+        );
         bump(progress.communes.entry(commune_key.clone()).or_default());
         bump(
             progress
@@ -185,8 +194,16 @@ pub fn apply(
         for (_, before) in gone {
             let commune_key = format!("{}/{}", before.province_code, before.commune_code);
             progress.resolved += 1;
-            progress.rules.entry(before.rule_id.clone()).or_default().resolved += 1;
-            progress.communes.entry(commune_key.clone()).or_default().resolved += 1;
+            progress
+                .rules
+                .entry(before.rule_id.clone())
+                .or_default()
+                .resolved += 1;
+            progress
+                .communes
+                .entry(commune_key.clone())
+                .or_default()
+                .resolved += 1;
             progress
                 .commune_rules
                 .entry(commune_key)
@@ -197,7 +214,10 @@ pub fn apply(
         }
     }
     progress.rules.values_mut().for_each(ProgressCounts::finish);
-    progress.communes.values_mut().for_each(ProgressCounts::finish);
+    progress
+        .communes
+        .values_mut()
+        .for_each(ProgressCounts::finish);
     for rules in progress.commune_rules.values_mut() {
         rules.values_mut().for_each(ProgressCounts::finish);
     }

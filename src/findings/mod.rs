@@ -3,6 +3,7 @@
 //! run to the next), routing to province / district / commune, and a deterministic
 //! order.
 
+pub mod feedback;
 pub mod history;
 
 use std::sync::Arc;
@@ -81,6 +82,22 @@ pub struct Finding {
     pub first_seen: String,
     /// Days open (history).
     pub days_open: i64,
+    /// Fingerprint of the record's content (a feedback decision holds while it is
+    /// unchanged), 16 hex digits.
+    pub record_hash: String,
+}
+
+/// Fingerprint of one row: XXH3 over every column's display value.
+pub fn row_hash(table: &Table, row: usize) -> String {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for column in table.columns.iter().flatten() {
+        match column.text(row) {
+            Some(text) => hasher.update(text.as_bytes()),
+            None => hasher.update(column.display(row).as_bytes()),
+        }
+        hasher.update(&[0x1f]);
+    }
+    format!("{:016x}", hasher.digest())
 }
 
 /// The stable id of a finding: 16 hex digits of XXH3-64 over
@@ -127,16 +144,20 @@ impl FindingBuilder<'_> {
                     (None, Some(row)) => keys.map_or("", |k| k.get(row)).to_string(),
                     (None, None) => String::new(),
                 };
-                let text_at = |row: Option<usize>, f: &dyn Fn(usize) -> String| row.map(f).unwrap_or_default();
+                let text_at = |row: Option<usize>, f: &dyn Fn(usize) -> String| {
+                    row.map(f).unwrap_or_default()
+                };
                 // Routing: explicit commune, else the person's register row, else own.
-                let person_row = hit
-                    .person_row
-                    .map(|r| r as usize)
-                    .or(if is_population { row } else { None });
+                let person_row =
+                    hit.person_row
+                        .map(|r| r as usize)
+                        .or(if is_population { row } else { None });
                 let commune = match (&hit.commune, person_row) {
                     (Some(c), _) => c.clone(),
                     (None, Some(p)) => pop_communes.map_or("", |c| c.get(p)).to_string(),
-                    (None, None) => text_at(row, &|r| communes.map_or("", |c| c.get(r)).to_string()),
+                    (None, None) => {
+                        text_at(row, &|r| communes.map_or("", |c| c.get(r)).to_string())
+                    }
                 };
                 let (province, district) = match self.admin.commune(&commune) {
                     Some(unit) => (unit.province_code.clone(), unit.district_code.clone()),
@@ -155,6 +176,10 @@ impl FindingBuilder<'_> {
                         (_, Some(p)) => pop_households.map_or("", |h| h.get(p)).to_string(),
                         _ => String::new(),
                     },
+                };
+                let record_hash = match row {
+                    Some(r) if hit.key.is_none() => row_hash(table, r),
+                    _ => format!("{:016x}", xxhash_rust::xxh3::xxh3_64(hit.detail.as_bytes())),
                 };
                 let mut related = hit.related;
                 related.sort();
@@ -181,6 +206,7 @@ impl FindingBuilder<'_> {
                     household_id: household,
                     first_seen: String::new(),
                     days_open: 0,
+                    record_hash,
                 }
             })
             .collect()

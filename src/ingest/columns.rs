@@ -7,9 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 use xxhash_rust::xxh3::Xxh3Builder;
 
-use crate::model::{
-    Column, DateColumn, DictColumn, FieldKind, NameColumn, PartialDate, StrColumn,
-};
+use crate::model::{Column, DateColumn, DictColumn, FieldKind, NameColumn, PartialDate, StrColumn};
 use crate::normalize::{date::parse_date, text};
 
 /// Builds one column of one chunk.
@@ -112,9 +110,7 @@ impl ColumnBuilder {
         match self {
             ColumnBuilder::Text(column) => Column::Text(column),
             ColumnBuilder::Name { text, folded, .. } => Column::Name(NameColumn { text, folded }),
-            ColumnBuilder::Dict { codes, values, .. } => {
-                Column::Dict(DictColumn { codes, values })
-            }
+            ColumnBuilder::Dict { codes, values, .. } => Column::Dict(DictColumn { codes, values }),
             ColumnBuilder::Date(column) => Column::Date(column),
         }
     }
@@ -209,7 +205,11 @@ pub fn concat_all(kinds: &[FieldKind], chunks: Vec<Vec<Column>>) -> Vec<Column> 
 
 /// Keep only rows where `keep[row]` is true.
 pub fn retain(column: &Column, keep: &[bool]) -> Column {
-    let rows = keep.iter().enumerate().filter(|(_, &k)| k).map(|(row, _)| row);
+    let rows = keep
+        .iter()
+        .enumerate()
+        .filter(|(_, &k)| k)
+        .map(|(row, _)| row);
     match column {
         Column::Text(c) => {
             let mut out = StrColumn::new();

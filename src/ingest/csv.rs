@@ -114,7 +114,15 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
         .zip(&plan.sources)
         .map(|(column, source)| source.map(|_| column))
         .collect();
-    finish_table(request, &plan.names, columns, lines, read, rejects, bytes.len() as u64)
+    finish_table(
+        request,
+        &plan.names,
+        columns,
+        lines,
+        read,
+        rejects,
+        bytes.len() as u64,
+    )
 }
 
 /// The ordered list of columns to build: mapped schema fields, then extras.

@@ -29,33 +29,67 @@ const ALIASES: &[(&str, &[&str])] = &[
             "Personal ID",
         ],
     ),
-    ("old_id", &["Số CMND", "CMND", "Số CMND cũ", "Số chứng minh nhân dân"]),
-    ("full_name", &["Họ và tên", "Họ tên", "Họ và tên khai sinh", "Name"]),
-    ("birth_date", &["Ngày sinh", "Ngày tháng năm sinh", "Date of birth", "DOB"]),
+    (
+        "old_id",
+        &["Số CMND", "CMND", "Số CMND cũ", "Số chứng minh nhân dân"],
+    ),
+    (
+        "full_name",
+        &["Họ và tên", "Họ tên", "Họ và tên khai sinh", "Name"],
+    ),
+    (
+        "birth_date",
+        &["Ngày sinh", "Ngày tháng năm sinh", "Date of birth", "DOB"],
+    ),
     ("gender", &["Giới tính", "Sex"]),
     (
         "birth_province_code",
-        &["Mã tỉnh khai sinh", "Mã tỉnh nơi đăng ký khai sinh", "Nơi đăng ký khai sinh"],
+        &[
+            "Mã tỉnh khai sinh",
+            "Mã tỉnh nơi đăng ký khai sinh",
+            "Nơi đăng ký khai sinh",
+        ],
     ),
     ("ethnicity", &["Dân tộc"]),
     ("religion", &["Tôn giáo"]),
     ("nationality", &["Quốc tịch"]),
     ("province_code", &["Mã tỉnh"]),
     ("district_code", &["Mã huyện"]),
-    ("commune_code", &["Mã xã", "Mã xã phường", "Mã đơn vị hành chính xã"]),
+    (
+        "commune_code",
+        &["Mã xã", "Mã xã phường", "Mã đơn vị hành chính xã"],
+    ),
     ("address", &["Địa chỉ", "Nơi ở hiện tại", "Nơi thường trú"]),
     ("residence_type", &["Loại cư trú", "Loại hình cư trú"]),
-    ("household_id", &["Mã hộ", "Số hộ khẩu", "Mã hộ gia đình", "Số sổ hộ khẩu"]),
-    ("relation_to_head", &["Quan hệ với chủ hộ", "Quan hệ chủ hộ", "Quan hệ"]),
+    (
+        "household_id",
+        &["Mã hộ", "Số hộ khẩu", "Mã hộ gia đình", "Số sổ hộ khẩu"],
+    ),
+    (
+        "relation_to_head",
+        &["Quan hệ với chủ hộ", "Quan hệ chủ hộ", "Quan hệ"],
+    ),
     ("father_name", &["Họ tên cha", "Tên cha", "Họ và tên cha"]),
     ("mother_name", &["Họ tên mẹ", "Tên mẹ", "Họ và tên mẹ"]),
-    ("spouse_name", &["Họ tên vợ chồng", "Họ tên vợ/chồng", "Vợ chồng"]),
-    ("card_issue_date", &["Ngày cấp", "Ngày cấp CCCD", "Ngày cấp thẻ"]),
+    (
+        "spouse_name",
+        &["Họ tên vợ chồng", "Họ tên vợ/chồng", "Vợ chồng"],
+    ),
+    (
+        "card_issue_date",
+        &["Ngày cấp", "Ngày cấp CCCD", "Ngày cấp thẻ"],
+    ),
     ("death_date", &["Ngày mất", "Ngày chết", "Ngày tử vong"]),
     ("phone", &["Số điện thoại", "Điện thoại", "SĐT"]),
-    ("insurance_code", &["Mã BHXH", "Mã số BHXH", "Số sổ BHXH", "Mã số bảo hiểm"]),
+    (
+        "insurance_code",
+        &["Mã BHXH", "Mã số BHXH", "Số sổ BHXH", "Mã số bảo hiểm"],
+    ),
     ("tax_code", &["Mã số thuế", "MST"]),
-    ("death_reg_id", &["Số đăng ký khai tử", "Mã khai tử", "Số khai tử"]),
+    (
+        "death_reg_id",
+        &["Số đăng ký khai tử", "Mã khai tử", "Số khai tử"],
+    ),
     ("employer", &["Đơn vị", "Tên đơn vị", "Đơn vị công tác"]),
     ("employer_commune_code", &["Mã xã đơn vị"]),
     ("industrial_zone", &["Khu công nghiệp", "KCN"]),
@@ -177,7 +211,15 @@ mod tests {
             "Ngày mất",
             "commune_code",
         ]);
-        let m = resolve(Path::new("d.csv"), "deaths", &h, &schema, &BTreeMap::new(), &[]).unwrap();
+        let m = resolve(
+            Path::new("d.csv"),
+            "deaths",
+            &h,
+            &schema,
+            &BTreeMap::new(),
+            &[],
+        )
+        .unwrap();
         assert_eq!(m.fields[0], Some(0));
         assert_eq!(m.fields[1], Some(1));
         assert_eq!(m.fields[2], Some(2));
@@ -188,10 +230,20 @@ mod tests {
     fn missing_required_column_names_it_and_suggests_mapping() {
         let schema = Schema::for_kind(DatasetKind::Deaths, None);
         let h = headers(&["death_reg_id", "full_name"]);
-        let err = resolve(Path::new("d.csv"), "deaths", &h, &schema, &BTreeMap::new(), &[])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("person_id") && err.contains("birth_date"), "{err}");
+        let err = resolve(
+            Path::new("d.csv"),
+            "deaths",
+            &h,
+            &schema,
+            &BTreeMap::new(),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("person_id") && err.contains("birth_date"),
+            "{err}"
+        );
         assert!(err.contains("[datasets.deaths.columns]"), "{err}");
     }
 
@@ -200,7 +252,12 @@ mod tests {
         let schema = Schema::for_kind(DatasetKind::LegacyId, None);
         let h = headers(&["so_cmnd", "ten", "ns", "gt"]);
         let mut explicit = BTreeMap::new();
-        for (k, v) in [("old_id", "so_cmnd"), ("full_name", "ten"), ("birth_date", "ns"), ("gender", "gt")] {
+        for (k, v) in [
+            ("old_id", "so_cmnd"),
+            ("full_name", "ten"),
+            ("birth_date", "ns"),
+            ("gender", "gt"),
+        ] {
             explicit.insert(k.to_string(), v.to_string());
         }
         let m = resolve(Path::new("l.csv"), "legacy_id", &h, &schema, &explicit, &[]).unwrap();

@@ -173,7 +173,12 @@ pub(crate) fn finish_table(
 fn repeated_keys(keys: &crate::model::StrColumn) -> Vec<(usize, usize)> {
     let mut hashed: Vec<(u64, u32)> = (0..keys.len())
         .into_par_iter()
-        .map(|row| (xxhash_rust::xxh3::xxh3_64(keys.get(row).as_bytes()), row as u32))
+        .map(|row| {
+            (
+                xxhash_rust::xxh3::xxh3_64(keys.get(row).as_bytes()),
+                row as u32,
+            )
+        })
         .collect();
     hashed.par_sort_unstable();
     let mut out = Vec::new();

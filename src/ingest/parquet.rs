@@ -64,7 +64,8 @@ pub fn read_parquet(request: &ReadRequest<'_>) -> Result<Ingested> {
         let batch = batch.map_err(|e| parquet_error(&e))?;
         let mut text_columns: Vec<StringArray> = Vec::with_capacity(batch.num_columns());
         for column in batch.columns() {
-            let cast = arrow_cast::cast::cast(column, &DataType::Utf8).map_err(|e| parquet_error(&e))?;
+            let cast =
+                arrow_cast::cast::cast(column, &DataType::Utf8).map_err(|e| parquet_error(&e))?;
             let strings = cast
                 .as_any()
                 .downcast_ref::<StringArray>()
@@ -78,7 +79,11 @@ pub fn read_parquet(request: &ReadRequest<'_>) -> Result<Ingested> {
             let line = read;
             fields.clear();
             for column in &text_columns {
-                fields.push(if column.is_null(row) { "" } else { column.value(row) });
+                fields.push(if column.is_null(row) {
+                    ""
+                } else {
+                    column.value(row)
+                });
             }
             let get = |i: usize| fields.get(i).copied().unwrap_or("");
             if let Some(reason) = row_problem(fields.len(), &get, headers.len(), key_column) {

@@ -336,11 +336,21 @@ fn ambiguous_detail(index: &PersonIndex<'_>, rows: &[u32]) -> RowDetail {
 }
 
 /// Fields where the sector record and the register row disagree, with both values.
-fn differences(query: &super::Query<'_>, index: &PersonIndex<'_>, person: u32, source: &str) -> RowDetail {
+fn differences(
+    query: &super::Query<'_>,
+    index: &PersonIndex<'_>,
+    person: u32,
+    source: &str,
+) -> RowDetail {
     let mut detail = RowDetail::default();
     let mut notes = Vec::new();
     if !query.name.is_empty()
-        && !names_agree(query.name, query.folded, index.name(person), index.folded(person))
+        && !names_agree(
+            query.name,
+            query.folded,
+            index.name(person),
+            index.folded(person),
+        )
     {
         detail.fields.push("full_name");
         notes.push(format!(
@@ -387,7 +397,11 @@ pub fn hits(
         return Vec::new();
     };
     let person_keys = ctx.population.keys();
-    let key_of = |person: u32| person_keys.map_or("", |k| k.get(person as usize)).to_string();
+    let key_of = |person: u32| {
+        person_keys
+            .map_or("", |k| k.get(person as usize))
+            .to_string()
+    };
     let statuses = table.dict("status");
     let active: Vec<bool> = statuses
         .map(|s| {
@@ -581,7 +595,9 @@ pub fn count_classes(table: &Table, matches: &SectorMatches, population: &Table)
         } else {
             n as f64 / counts.total as f64
         };
-        counts.rates.insert(class, (rate * 10_000.0).round() / 10_000.0);
+        counts
+            .rates
+            .insert(class, (rate * 10_000.0).round() / 10_000.0);
     }
     counts.communes = per_commune;
     counts

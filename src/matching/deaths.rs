@@ -44,8 +44,12 @@ pub fn link(deaths: &Table, index: &PersonIndex<'_>) -> (Vec<DeathLink>, u64) {
             let id = ids.map_or(0, |c| sector_id_number(c.get(row)));
             let query = columns.query(row, 0);
             let by_id = index.id_table.rows_of(id).into_iter().find(|&person| {
-                names_agree(query.name, query.folded, index.name(person), index.folded(person))
-                    || query.birth.agrees_with(index.birth(person)) == Some(true)
+                names_agree(
+                    query.name,
+                    query.folded,
+                    index.name(person),
+                    index.folded(person),
+                ) || query.birth.agrees_with(index.birth(person)) == Some(true)
             });
             if let Some(person) = by_id {
                 return (

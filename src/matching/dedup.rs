@@ -269,16 +269,20 @@ pub fn detect(
             kept.push(pair);
             continue;
         }
-        let group_a = members.get(&root_a).cloned().unwrap_or_else(|| vec![root_a]);
-        let group_b = members.get(&root_b).cloned().unwrap_or_else(|| vec![root_b]);
+        let group_a = members
+            .get(&root_a)
+            .cloned()
+            .unwrap_or_else(|| vec![root_a]);
+        let group_b = members
+            .get(&root_b)
+            .cloned()
+            .unwrap_or_else(|| vec![root_b]);
         if group_a.len() + group_b.len() > MAX_CLUSTER {
             continue;
         }
-        let conflict = group_a.iter().any(|&x| {
-            group_b
-                .iter()
-                .any(|&y| incompatible(x, y, facts, &columns))
-        });
+        let conflict = group_a
+            .iter()
+            .any(|&x| group_b.iter().any(|&y| incompatible(x, y, facts, &columns)));
         if conflict {
             continue;
         }
@@ -352,9 +356,8 @@ fn blocks_of(entries: &[(u64, u32)]) -> Vec<&[(u64, u32)]> {
 /// that clearly disagree, or different old IDs.
 fn incompatible(a: u32, b: u32, facts: &PopulationFacts, columns: &Columns<'_>) -> bool {
     let (ia, ib) = (a as usize, b as usize);
-    let different_ids = facts.id_valid[ia]
-        && facts.id_valid[ib]
-        && facts.id_value[ia] != facts.id_value[ib];
+    let different_ids =
+        facts.id_valid[ia] && facts.id_valid[ib] && facts.id_value[ia] != facts.id_value[ib];
     let parents_disagree = names_compare(name_of(columns.father, a), name_of(columns.father, b))
         == Some(false)
         || names_compare(name_of(columns.mother, a), name_of(columns.mother, b)) == Some(false);
@@ -397,7 +400,8 @@ fn score_pair(
         .min(birth_b.precision())
         .unwrap_or(Precision::Year);
     let mut evidence: Vec<String> = Vec::new();
-    let exact = folded_a == folded_b && names_agree(index.name(a), folded_a, index.name(b), folded_b);
+    let exact =
+        folded_a == folded_b && names_agree(index.name(a), folded_a, index.name(b), folded_b);
     let mut score = if exact {
         evidence.push("họ tên trùng khớp".into());
         w.name_exact

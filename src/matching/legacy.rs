@@ -31,7 +31,10 @@ pub fn old_id_key(text: &str) -> u64 {
         return 0;
     }
     if text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit()) {
-        return text.bytes().fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0')) + 1;
+        return text
+            .bytes()
+            .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'))
+            + 1;
     }
     xxhash_rust::xxh3::xxh3_64(text.as_bytes()) | (1 << 63)
 }

@@ -222,7 +222,8 @@ impl<'a> PersonIndex<'a> {
         if similarity < w.name_threshold {
             return None;
         }
-        let exact = query.folded == folded && names_agree(query.name, query.folded, self.name(row), folded);
+        let exact =
+            query.folded == folded && names_agree(query.name, query.folded, self.name(row), folded);
         let mut score = if exact {
             w.name_exact
         } else {
@@ -250,7 +251,11 @@ impl<'a> PersonIndex<'a> {
         };
         let gender = match (query.gender, self.gender(row)) {
             (Some(a), Some(b)) => {
-                score += if a == b { w.gender_agree } else { w.gender_conflict };
+                score += if a == b {
+                    w.gender_agree
+                } else {
+                    w.gender_conflict
+                };
                 Some(a == b)
             }
             _ => None,
@@ -298,8 +303,11 @@ impl<'a> PersonIndex<'a> {
             .iter()
             .filter_map(|&row| {
                 let evidence = self.score(query, row)?;
-                (evidence.score >= self.weights.accept_score && accept(&evidence))
-                    .then_some((evidence.score, row, evidence))
+                (evidence.score >= self.weights.accept_score && accept(&evidence)).then_some((
+                    evidence.score,
+                    row,
+                    evidence,
+                ))
             })
             .collect();
         let compared = candidates.len();

@@ -70,12 +70,7 @@ pub fn jaro_winkler(a: &[u8], b: &[u8]) -> f64 {
     if j <= 0.7 {
         return j;
     }
-    let prefix = a
-        .iter()
-        .zip(b)
-        .take(4)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
     j + prefix as f64 * 0.1 * (1.0 - j)
 }
 
@@ -211,7 +206,10 @@ mod tests {
         ] {
             let ours = jaro_winkler(a.as_bytes(), b.as_bytes());
             let oracle = strsim::jaro_winkler(a, b);
-            assert!((ours - oracle).abs() < 1e-9, "{a} / {b}: {ours} vs {oracle}");
+            assert!(
+                (ours - oracle).abs() < 1e-9,
+                "{a} / {b}: {ours} vs {oracle}"
+            );
         }
     }
 

@@ -139,10 +139,7 @@ pub struct DateColumn {
 impl DateColumn {
     /// The date at `row`.
     pub fn get(&self, row: usize) -> PartialDate {
-        self.values
-            .get(row)
-            .copied()
-            .unwrap_or(PartialDate::EMPTY)
+        self.values.get(row).copied().unwrap_or(PartialDate::EMPTY)
     }
 
     /// What the source said, for display: the normalised date or the invalid text.

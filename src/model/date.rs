@@ -258,8 +258,14 @@ mod tests {
     #[test]
     fn ages() {
         let birth = NaiveDate::from_ymd_opt(2012, 11, 23).unwrap();
-        assert_eq!(age_on(birth, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()), 13);
-        assert_eq!(age_on(birth, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()), 14);
+        assert_eq!(
+            age_on(birth, NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()),
+            13
+        );
+        assert_eq!(
+            age_on(birth, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()),
+            14
+        );
         let leap = NaiveDate::from_ymd_opt(2004, 2, 29).unwrap();
         assert_eq!(anniversary(leap, 1), NaiveDate::from_ymd_opt(2005, 3, 1));
     }

@@ -62,7 +62,9 @@ impl IdParts {
             return None;
         }
         let digit = |i: usize| u64::from(bytes[i] - b'0');
-        let value = bytes.iter().fold(0u64, |acc, &b| acc * 10 + u64::from(b - b'0'));
+        let value = bytes
+            .iter()
+            .fold(0u64, |acc, &b| acc * 10 + u64::from(b - b'0'));
         Some(IdParts {
             value,
             province: (digit(0) * 100 + digit(1) * 10 + digit(2)) as u16,
@@ -236,7 +238,9 @@ pub fn describe(
     let p = check.problems;
     let mut parts: Vec<String> = Vec::new();
     if p.has(IdProblems::NOT_DIGITS) {
-        parts.push(format!("số định danh \"{text}\" chứa ký tự không phải chữ số"));
+        parts.push(format!(
+            "số định danh \"{text}\" chứa ký tự không phải chữ số"
+        ));
     }
     if p.has(IdProblems::LOST_LEADING_ZEROS) {
         parts.push(format!(

@@ -175,7 +175,10 @@ fn trend_chart(points: &[TrendPoint], width: u32) -> String {
             )
         })
         .collect();
-    let path: Vec<String> = coords.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect();
+    let path: Vec<String> = coords
+        .iter()
+        .map(|(x, y)| format!("{x:.1},{y:.1}"))
+        .collect();
     let mut svg = format!(
         "<svg role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" xmlns=\"http://www.w3.org/2000/svg\"><polyline fill=\"none\" stroke=\"#7f1d1d\" stroke-width=\"2\" points=\"{}\"/>",
         path.join(" ")
@@ -224,7 +227,9 @@ pub fn write_report(
     let mut body = String::new();
 
     // Indicators per dimension.
-    body.push_str("<section id=\"tong-quan\"><h2>Chỉ tiêu \"đúng, đủ, sạch, sống\"</h2><div class=\"cards\">");
+    body.push_str(
+        "<section id=\"tong-quan\"><h2>Chỉ tiêu \"đúng, đủ, sạch, sống\"</h2><div class=\"cards\">",
+    );
     let _ = write!(
         body,
         "<div class=\"card total\">Tổng số trường hợp<b>{}</b></div>",
@@ -365,11 +370,9 @@ pub fn write_report(
         let dim = |d: &str| commune.by_dimension.get(d).copied().unwrap_or(0);
         let progress = summary.progress.communes.get(key);
         let updated = match progress {
-            Some(p) if summary.progress.compared => format!(
-                "{:02}/{:02}",
-                p.resolved,
-                p.resolved + p.open
-            ),
+            Some(p) if summary.progress.compared => {
+                format!("{:02}/{:02}", p.resolved, p.resolved + p.open)
+            }
             _ => "—".to_string(),
         };
         let file = format!(
@@ -485,6 +488,9 @@ mod tests {
         assert_eq!(number(1_399_096), "1.399.096");
         assert_eq!(number(12), "12");
         assert_eq!(percent(0.9954), "99,54%");
-        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

@@ -51,7 +51,11 @@ pub fn write_all(
         html::write_report(dir, summary, findings, &groups, rules, admin, &trend)?;
     }
     for (dataset, (file, list)) in rejects {
-        tables::write_rejects(&dir.join("rejects").join(format!("{dataset}.csv")), file, list)?;
+        tables::write_rejects(
+            &dir.join("rejects").join(format!("{dataset}.csv")),
+            file,
+            list,
+        )?;
     }
     Ok(())
 }

@@ -32,7 +32,8 @@ impl Staging {
             std::fs::remove_dir_all(&dir)
                 .map_err(|e| Error::io(&dir, "clearing an old staging folder", e))?;
         }
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, "creating the staging folder", e))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| Error::io(&dir, "creating the staging folder", e))?;
         Ok(Staging {
             dir,
             target: target.to_path_buf(),
@@ -48,7 +49,8 @@ impl Staging {
                 .map_err(|e| Error::io(&self.target, "moving the previous output aside", e))?;
             std::fs::rename(&self.dir, &self.target)
                 .map_err(|e| Error::io(&self.target, "moving the new output into place", e))?;
-            std::fs::remove_dir_all(&old).map_err(|e| Error::io(&old, "removing the previous output", e))?;
+            std::fs::remove_dir_all(&old)
+                .map_err(|e| Error::io(&old, "removing the previous output", e))?;
         } else {
             std::fs::rename(&self.dir, &self.target)
                 .map_err(|e| Error::io(&self.target, "moving the new output into place", e))?;

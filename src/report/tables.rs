@@ -88,9 +88,7 @@ pub fn write_findings_csv(path: &Path, findings: &[Finding]) -> Result<()> {
             .write_record(finding_values(finding))
             .map_err(|e| csv_error(path, e))?;
     }
-    writer
-        .flush()
-        .map_err(|e| Error::io(path, "writing", e))
+    writer.flush().map_err(|e| Error::io(path, "writing", e))
 }
 
 /// Write `history.csv` (finding_id, rule_id, province_code, commune_code, first_seen)
@@ -104,6 +102,7 @@ pub fn write_history_csv(path: &Path, findings: &[Finding]) -> Result<()> {
             "province_code",
             "commune_code",
             "first_seen",
+            "record_hash",
         ])
         .map_err(|e| csv_error(path, e))?;
     for f in findings {
@@ -114,12 +113,11 @@ pub fn write_history_csv(path: &Path, findings: &[Finding]) -> Result<()> {
                 &f.province_code,
                 &f.commune_code,
                 &f.first_seen,
+                &f.record_hash,
             ])
             .map_err(|e| csv_error(path, e))?;
     }
-    writer
-        .flush()
-        .map_err(|e| Error::io(path, "writing", e))
+    writer.flush().map_err(|e| Error::io(path, "writing", e))
 }
 
 /// Write `findings.parquet` (all columns as UTF-8 strings, Snappy).
@@ -278,7 +276,9 @@ pub fn write_worklists_csv(
                 .map_err(|e| csv_error(&path, e))?;
             for (i, f) in list.iter().enumerate() {
                 let cells = worklist_cells(i, f, rules.get(&*f.rule_id).copied());
-                writer.write_record(&cells).map_err(|e| csv_error(&path, e))?;
+                writer
+                    .write_record(&cells)
+                    .map_err(|e| csv_error(&path, e))?;
             }
             writer.flush().map_err(|e| Error::io(&path, "writing", e))?;
             Ok(path)

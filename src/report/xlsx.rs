@@ -24,8 +24,8 @@ pub const VERIFICATION_CHOICES: [&str; 3] = ["Đã sửa", "Đúng - không sai"
 
 /// Column widths (characters) for the worklist columns.
 const WIDTHS: [f64; 23] = [
-    6.0, 10.0, 7.0, 30.0, 40.0, 14.0, 14.0, 15.0, 24.0, 11.0, 12.0, 18.0, 60.0, 16.0, 24.0,
-    14.0, 40.0, 10.0, 12.0, 8.0, 18.0, 20.0, 30.0,
+    6.0, 10.0, 7.0, 30.0, 40.0, 14.0, 14.0, 15.0, 24.0, 11.0, 12.0, 18.0, 60.0, 16.0, 24.0, 14.0,
+    40.0, 10.0, 12.0, 8.0, 18.0, 20.0, 30.0,
 ];
 
 /// Indices of columns holding identifiers that must stay text.
@@ -141,11 +141,33 @@ fn write_summary_sheet(
     sheet.set_column_width(1, 50)?;
     sheet.set_column_width(2, 12)?;
     let title = Format::new().set_bold().set_font_size(14);
-    sheet.write_string_with_format(0, 0, "DANH SÁCH CẦN XÁC MINH, LÀM SẠCH DỮ LIỆU DÂN CƯ", &title)?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        "DANH SÁCH CẦN XÁC MINH, LÀM SẠCH DỮ LIỆU DÂN CƯ",
+        &title,
+    )?;
     let lines = [
-        ("Tỉnh/thành phố", format!("{} {}", province, unit.map_or("", |u| u.province_name.as_str()))),
-        ("Quận/huyện", format!("{} {}", unit.map_or("", |u| u.district_code.as_str()), unit.map_or("", |u| u.district_name.as_str()))),
-        ("Xã/phường/thị trấn", format!("{} {}", commune, unit.map_or("", |u| u.name.as_str()))),
+        (
+            "Tỉnh/thành phố",
+            format!(
+                "{} {}",
+                province,
+                unit.map_or("", |u| u.province_name.as_str())
+            ),
+        ),
+        (
+            "Quận/huyện",
+            format!(
+                "{} {}",
+                unit.map_or("", |u| u.district_code.as_str()),
+                unit.map_or("", |u| u.district_name.as_str())
+            ),
+        ),
+        (
+            "Xã/phường/thị trấn",
+            format!("{} {}", commune, unit.map_or("", |u| u.name.as_str())),
+        ),
         ("Ngày đối soát", as_of.to_string()),
         ("Tổng số trường hợp", findings.len().to_string()),
     ];
@@ -195,7 +217,9 @@ fn write_workbook(
     let mut workbook = Workbook::new();
     {
         let sheet = workbook.add_worksheet();
-        sheet.set_name("Tổng hợp").map_err(|e| xlsx_error(path, e))?;
+        sheet
+            .set_name("Tổng hợp")
+            .map_err(|e| xlsx_error(path, e))?;
         write_summary_sheet(sheet, province, commune, findings, admin, as_of, &f)
             .map_err(|e| xlsx_error(path, e))?;
     }

@@ -85,9 +85,7 @@ impl PopulationFacts {
             None => vec![false; rows],
         };
         let id_valid = (0..rows)
-            .map(|row| {
-                checks[row].0.is_ok() && ids.is_some_and(|c| c.len_at(row) == 12)
-            })
+            .map(|row| checks[row].0.is_ok() && ids.is_some_and(|c| c.len_at(row) == 12))
             .collect();
         PopulationFacts {
             gender,
@@ -146,7 +144,8 @@ pub fn id_number(text: &str, check: &IdCheck) -> u64 {
 pub fn sector_id_number(text: &str) -> u64 {
     let text = text.trim();
     if (9..=12).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
-        text.bytes().fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'))
+        text.bytes()
+            .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'))
     } else {
         0
     }

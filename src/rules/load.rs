@@ -18,24 +18,51 @@ use crate::model::{DatasetKind, Schema};
 /// The default pack, compiled into the binary so that a fresh install runs without a
 /// rules folder; `--rules DIR` replaces it.
 pub const BUILTIN_FILES: &[(&str, &str)] = &[
-    ("population.toml", include_str!("../../rules/population.toml")),
+    (
+        "population.toml",
+        include_str!("../../rules/population.toml"),
+    ),
     ("deaths.toml", include_str!("../../rules/deaths.toml")),
     ("legacy_id.toml", include_str!("../../rules/legacy_id.toml")),
-    ("duplicates.toml", include_str!("../../rules/duplicates.toml")),
-    ("crossmatch.toml", include_str!("../../rules/crossmatch.toml")),
+    (
+        "duplicates.toml",
+        include_str!("../../rules/duplicates.toml"),
+    ),
+    (
+        "crossmatch.toml",
+        include_str!("../../rules/crossmatch.toml"),
+    ),
     ("matching.toml", include_str!("../../rules/matching.toml")),
 ];
 
 /// The default reference lists, compiled in likewise.
 pub const BUILTIN_REFS: &[(&str, &str)] = &[
-    ("ethnicities", include_str!("../../rules/ref/ethnicities.txt")),
+    (
+        "ethnicities",
+        include_str!("../../rules/ref/ethnicities.txt"),
+    ),
     ("religions", include_str!("../../rules/ref/religions.txt")),
-    ("nationalities", include_str!("../../rules/ref/nationalities.txt")),
-    ("relations_to_head", include_str!("../../rules/ref/relations_to_head.txt")),
-    ("id_province_codes", include_str!("../../rules/ref/id_province_codes.txt")),
-    ("province_codes", include_str!("../../rules/ref/province_codes.txt")),
+    (
+        "nationalities",
+        include_str!("../../rules/ref/nationalities.txt"),
+    ),
+    (
+        "relations_to_head",
+        include_str!("../../rules/ref/relations_to_head.txt"),
+    ),
+    (
+        "id_province_codes",
+        include_str!("../../rules/ref/id_province_codes.txt"),
+    ),
+    (
+        "province_codes",
+        include_str!("../../rules/ref/province_codes.txt"),
+    ),
     ("genders", include_str!("../../rules/ref/genders.txt")),
-    ("residence_types", include_str!("../../rules/ref/residence_types.txt")),
+    (
+        "residence_types",
+        include_str!("../../rules/ref/residence_types.txt"),
+    ),
 ];
 
 /// Reference-list names resolved from the run's admin units rather than a file.
@@ -151,9 +178,7 @@ pub fn load_pack(dirs: &[PathBuf], catalog: &DatasetCatalog) -> Result<RulePack>
             }
         }
         if files.is_empty() {
-            return Err(Error::Config(format!(
-                "no rule files (*.toml) in {origin}"
-            )));
+            return Err(Error::Config(format!("no rule files (*.toml) in {origin}")));
         }
     }
     let mut rules = Vec::new();
@@ -166,7 +191,10 @@ pub fn load_pack(dirs: &[PathBuf], catalog: &DatasetCatalog) -> Result<RulePack>
                 return Err(Error::rule(
                     path,
                     "[matching]",
-                    format!("matching settings are already defined in {}", first.display()),
+                    format!(
+                        "matching settings are already defined in {}",
+                        first.display()
+                    ),
                 ));
             }
             matching = Some((path.clone(), m));
@@ -201,8 +229,13 @@ fn default_matching() -> Result<MatchingDef> {
         .find(|(name, _)| *name == "matching.toml")
         .map(|(_, text)| *text)
         .unwrap_or("");
-    let file: RuleFile = toml::from_str(text)
-        .map_err(|e| Error::rule(Path::new("rules/matching.toml"), "[matching]", e.to_string()))?;
+    let file: RuleFile = toml::from_str(text).map_err(|e| {
+        Error::rule(
+            Path::new("rules/matching.toml"),
+            "[matching]",
+            e.to_string(),
+        )
+    })?;
     file.matching.ok_or_else(|| {
         Error::rule(
             Path::new("rules/matching.toml"),
@@ -238,8 +271,8 @@ fn parse_file(
     catalog: &DatasetCatalog,
     refs: &RefLists,
 ) -> Result<(Vec<Rule>, Option<MatchingDef>)> {
-    let document: toml::Table = toml::from_str(text)
-        .map_err(|e| Error::rule(path, "?", format!("not valid TOML: {e}")))?;
+    let document: toml::Table =
+        toml::from_str(text).map_err(|e| Error::rule(path, "?", format!("not valid TOML: {e}")))?;
     for key in document.keys() {
         if key != "rule" && key != "matching" {
             return Err(Error::rule(
@@ -420,7 +453,10 @@ fn validate_rule(
         if allowed.contains(&kind) {
             Ok(())
         } else {
-            Err(format!("check kind {what} does not apply to dataset {}", rule.dataset))
+            Err(format!(
+                "check kind {what} does not apply to dataset {}",
+                rule.dataset
+            ))
         }
     };
     if rule.checks.is_empty() {
@@ -476,8 +512,12 @@ fn validate_rule(
                     return Err("renewal_ages must be increasing".into());
                 }
             }
-            CheckDef::DeathNotRecorded {} => need_kind(&[DatasetKind::Deaths], "death_not_recorded")?,
-            CheckDef::OldIdNotLinked {} => need_kind(&[DatasetKind::LegacyId], "old_id_not_linked")?,
+            CheckDef::DeathNotRecorded {} => {
+                need_kind(&[DatasetKind::Deaths], "death_not_recorded")?
+            }
+            CheckDef::OldIdNotLinked {} => {
+                need_kind(&[DatasetKind::LegacyId], "old_id_not_linked")?
+            }
             CheckDef::DuplicatePerson {} => {
                 need_kind(&[DatasetKind::Population], "duplicate_person")?
             }

@@ -203,8 +203,8 @@ fn run_check(
             renewal_ages,
             grace_years,
         } => {
-            let plausible = (table.name == ctx.population.name)
-                .then_some(ctx.facts.birth_plausible.as_slice());
+            let plausible =
+                (table.name == ctx.population.name).then_some(ctx.facts.birth_plausible.as_slice());
             values::card_expiry(
                 table,
                 birth,

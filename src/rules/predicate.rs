@@ -144,7 +144,10 @@ fn tokenize(source: &str) -> Result<Vec<Token>, String> {
                     end += 1;
                 }
                 if end >= chars.len() {
-                    return Err(format!("unterminated string starting at character {}", i + 1));
+                    return Err(format!(
+                        "unterminated string starting at character {}",
+                        i + 1
+                    ));
                 }
                 tokens.push(Token::Text(chars[start..end].iter().collect()));
                 i = end + 1;
@@ -292,16 +295,22 @@ fn validate(expr: &Expr, kind_of: &dyn Fn(&str) -> Option<NameKind>) -> Result<(
         Expr::Not(a) => validate(a, kind_of),
         Expr::Truth(Operand::Name(name)) => match kind_of(name) {
             Some(NameKind::BoolFact) => Ok(()),
-            Some(_) => Err(format!("\"{name}\" is not a yes/no fact; compare it with a value")),
+            Some(_) => Err(format!(
+                "\"{name}\" is not a yes/no fact; compare it with a value"
+            )),
             None => Err(unknown(name)),
         },
         Expr::Truth(Operand::Call(function, argument)) => {
             if function != "empty" && function != "present" {
-                return Err(format!("unknown function {function}(); use empty() or present()"));
+                return Err(format!(
+                    "unknown function {function}(); use empty() or present()"
+                ));
             }
             match kind_of(argument) {
                 Some(NameKind::Column) => Ok(()),
-                _ => Err(format!("{function}() needs a column name, got \"{argument}\"")),
+                _ => Err(format!(
+                    "{function}() needs a column name, got \"{argument}\""
+                )),
             }
         }
         Expr::Truth(other) => Err(format!("{other:?} is not a condition")),
@@ -309,11 +318,17 @@ fn validate(expr: &Expr, kind_of: &dyn Fn(&str) -> Option<NameKind>) -> Result<(
             (Some(NameKind::IntFact), Operand::Number(_)) => Ok(()),
             (Some(NameKind::Column), Operand::Text(_)) => Ok(()),
             (Some(NameKind::IntFact), _) => Err(format!("compare \"{name}\" with a number")),
-            (Some(NameKind::Column), _) => Err(format!("compare column \"{name}\" with a \"text\"")),
-            (Some(NameKind::BoolFact), _) => Err(format!("\"{name}\" is yes/no: use it alone or with !")),
+            (Some(NameKind::Column), _) => {
+                Err(format!("compare column \"{name}\" with a \"text\""))
+            }
+            (Some(NameKind::BoolFact), _) => {
+                Err(format!("\"{name}\" is yes/no: use it alone or with !"))
+            }
             (None, _) => Err(unknown(name)),
         },
-        Expr::Compare(left, _, _) => Err(format!("put the fact or column on the left, not {left:?}")),
+        Expr::Compare(left, _, _) => {
+            Err(format!("put the fact or column on the left, not {left:?}"))
+        }
     }
 }
 
@@ -372,9 +387,7 @@ pub fn evaluate<'a>(
                     let per_code: Vec<bool> = dict.values.iter().map(|v| test(v)).collect();
                     dict.codes.iter().map(|&c| per_code[c as usize]).collect()
                 }
-                Some(column) => (0..rows)
-                    .map(|row| test(&column.display(row)))
-                    .collect(),
+                Some(column) => (0..rows).map(|row| test(&column.display(row))).collect(),
                 None => vec![test(""); rows],
             }
         }
@@ -410,7 +423,11 @@ mod tests {
     fn parses_precedence() {
         let e = parse("alive && age >= 14 || !alive", &kinds).unwrap();
         assert!(matches!(e, Expr::Or(_, _)));
-        let e = parse("alive and (age < 14 or residence_type == 'tam_tru')", &kinds).unwrap();
+        let e = parse(
+            "alive and (age < 14 or residence_type == 'tam_tru')",
+            &kinds,
+        )
+        .unwrap();
         assert!(matches!(e, Expr::And(_, _)));
         assert!(parse("empty(phone) && alive", &kinds).is_ok());
     }

@@ -99,7 +99,9 @@ mod tests {
 
     #[test]
     fn aliases_and_folding() {
-        let list = RefList::parse("# ethnic groups\nKinh | Việt\nGia Rai # Tây Nguyên\n\nMông | H'Mông | Mèo\n");
+        let list = RefList::parse(
+            "# ethnic groups\nKinh | Việt\nGia Rai # Tây Nguyên\n\nMông | H'Mông | Mèo\n",
+        );
         assert_eq!(list.len(), 3);
         assert!(list.contains("KINH"));
         assert!(list.contains("việt"));

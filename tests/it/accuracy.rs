@@ -17,7 +17,8 @@ fn thresholds(rule: &str) -> (f64, f64) {
 }
 
 fn report(scores: &BTreeMap<String, (usize, usize, usize)>) -> String {
-    let mut text = String::from("rule                                  tp    fp    fn  precision recall\n");
+    let mut text =
+        String::from("rule                                  tp    fp    fn  precision recall\n");
     for (rule, &(tp, fp, fn_)) in scores {
         let precision = tp as f64 / (tp + fp).max(1) as f64;
         let recall = tp as f64 / (tp + fn_).max(1) as f64;
@@ -51,7 +52,9 @@ fn every_rule_meets_its_precision_and_recall() {
             failures.push(format!("{rule}: the truth has no case of this rule"));
         }
         if precision < min_precision || recall < min_recall {
-            failures.push(format!("{rule}: precision {precision:.4}, recall {recall:.4}"));
+            failures.push(format!(
+                "{rule}: precision {precision:.4}, recall {recall:.4}"
+            ));
         }
     }
     for rule in doisoat::rules::load::load_pack(&[], &doisoat::rules::load::default_catalog())

@@ -52,7 +52,10 @@ fn missing_required_column_stops_the_run_naming_file_and_column() {
     let error = outcome.err().expect("must fail").to_string();
     assert!(error.contains("population.csv"), "{error}");
     assert!(error.contains("person_id"), "{error}");
-    assert!(!dir.path().join("out").exists(), "a failed run leaves no output");
+    assert!(
+        !dir.path().join("out").exists(),
+        "a failed run leaves no output"
+    );
 }
 
 #[test]
@@ -100,7 +103,10 @@ fn latin1_bytes_stop_the_run_and_name_the_encoding() {
     let (outcome, dir) = run_on(&bytes);
     let error = outcome.err().expect("must fail").to_string();
     assert!(error.contains("population.csv"), "{error}");
-    assert!(error.contains("UTF-8") && error.contains("line 3"), "{error}");
+    assert!(
+        error.contains("UTF-8") && error.contains("line 3"),
+        "{error}"
+    );
     assert!(!dir.path().join("out").exists());
 }
 
@@ -121,7 +127,10 @@ fn a_one_megabyte_field_rejects_its_row() {
     assert_eq!((stats.read, stats.accepted, stats.rejected), (2, 1, 1));
     let rows = rejects(&dir);
     assert!(rows[0][2].contains("1048576"), "{:?}", rows[0][2]);
-    assert!(rows[0][3].len() < 2000, "the rejects file quotes a shortened row");
+    assert!(
+        rows[0][3].len() < 2000,
+        "the rejects file quotes a shortened row"
+    );
 }
 
 #[test]
@@ -141,6 +150,12 @@ fn missing_file_is_named() {
     let dir = temp();
     let out = dir.path().join("out");
     let config = config_for(dir.path(), &out);
-    let error = doisoat::run(&config, &doisoat::Silent).err().unwrap().to_string();
-    assert!(error.contains("population.csv") && error.contains("not found"), "{error}");
+    let error = doisoat::run(&config, &doisoat::Silent)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        error.contains("population.csv") && error.contains("not found"),
+        "{error}"
+    );
 }

@@ -46,7 +46,11 @@ fn run_on_sample_data_with_the_run_file() {
         .arg(&out)
         .output()
         .unwrap();
-    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     let (header, rows) = read_csv(&out.join("findings.csv"));
     assert_eq!(header[0], "finding_id");
     assert!(!rows.is_empty());
@@ -63,7 +67,9 @@ fn run_on_sample_data_with_the_run_file() {
         .join("worklists")
         .join(&first[9])
         .join(format!("{}.csv", first[11]));
-    assert!(std::fs::read(&worklist).unwrap().starts_with(b"\xEF\xBB\xBF"));
+    assert!(std::fs::read(&worklist)
+        .unwrap()
+        .starts_with(b"\xEF\xBB\xBF"));
 }
 
 #[test]
@@ -77,7 +83,10 @@ fn a_missing_file_exits_non_zero_and_names_it() {
         .unwrap();
     assert!(!result.status.success());
     let err = String::from_utf8_lossy(&result.stderr);
-    assert!(err.contains("no-such-file.csv") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("no-such-file.csv") && !err.contains("panicked"),
+        "{err}"
+    );
     assert!(!out.exists());
 }
 

@@ -33,11 +33,18 @@ fn one_and_two_threads_give_identical_outputs() {
     for threads in [1, 2] {
         let out = data.path().join(format!("out{threads}"));
         let config = config_for(data.path(), &out);
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| doisoat::run(&config, &doisoat::Silent)).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| doisoat::run(&config, &doisoat::Silent))
+            .unwrap();
         outputs.push(files_under(&out));
     }
-    assert!(outputs[0].len() > 10, "findings, worklists and rejects were written");
+    assert!(
+        outputs[0].len() > 10,
+        "findings, worklists and rejects were written"
+    );
     let names = |o: &Vec<(String, Vec<u8>)>| o.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
     assert_eq!(names(&outputs[0]), names(&outputs[1]));
     for (a, b) in outputs[0].iter().zip(&outputs[1]) {

@@ -69,7 +69,11 @@ pub fn household_heads(
             let describe = |row: u32| -> String {
                 let name = names.map_or("", |n| n.text.get(row as usize));
                 let relation = relations.get(row as usize);
-                let relation = if relation.is_empty() { "trống" } else { relation };
+                let relation = if relation.is_empty() {
+                    "trống"
+                } else {
+                    relation
+                };
                 format!("{name} ({relation})")
             };
             let household = &households.values[code];
@@ -77,12 +81,20 @@ pub fn household_heads(
                 HeadCondition::None => format!(
                     "Hộ {household} có {} thành viên, không ai là chủ hộ: {}",
                     group.len(),
-                    group.iter().map(|&r| describe(r)).collect::<Vec<_>>().join(", ")
+                    group
+                        .iter()
+                        .map(|&r| describe(r))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
                 HeadCondition::Many => format!(
                     "Hộ {household} có {} chủ hộ: {}",
                     heads.len(),
-                    heads.iter().map(|&r| describe(r)).collect::<Vec<_>>().join(", ")
+                    heads
+                        .iter()
+                        .map(|&r| describe(r))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
             };
             let involved: &[u32] = match condition {
@@ -120,8 +132,8 @@ fn majority_commune(group: &[u32], communes: &crate::model::DictColumn) -> Strin
             j += 1;
         }
         let value = &communes.values[codes[i] as usize];
-        let better = j - i > best.0
-            || (j - i == best.0 && value < &communes.values[best.1 as usize]);
+        let better =
+            j - i > best.0 || (j - i == best.0 && value < &communes.values[best.1 as usize]);
         if codes[i] != 0 && better {
             best = (j - i, codes[i]);
         }
@@ -178,9 +190,10 @@ pub fn duplicate_key(
             let mut groups: Vec<Vec<u32>> = Vec::new();
             for &row in &rows {
                 let value = column.display(row as usize);
-                match groups.iter_mut().find(|g| {
-                    !is_text || column.display(g[0] as usize) == value
-                }) {
+                match groups
+                    .iter_mut()
+                    .find(|g| !is_text || column.display(g[0] as usize) == value)
+                {
                     Some(group) => group.push(row),
                     None => groups.push(vec![row]),
                 }

@@ -32,7 +32,11 @@ pub fn required(table: &Table, fields: &[String], mask: Option<&[bool]>) -> Vec<
             let labels: Vec<&str> = missing.iter().map(|f| field_label(f)).collect();
             Some(Hit::row(
                 row,
-                missing.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(";"),
+                missing
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(";"),
                 format!("Thiếu: {}", labels.join(", ")),
             ))
         })
@@ -62,14 +66,18 @@ pub fn in_list(
         match ctx.refs.get(list) {
             Some(reference) => {
                 reference.contains(value)
-                    || (list.contains("province") && reference.contains(&normalize_province_code(value)))
+                    || (list.contains("province")
+                        && reference.contains(&normalize_province_code(value)))
             }
             None => true,
         }
     };
     let message = |value: &str| -> String {
         if list == ADMIN_COMMUNE_LIST {
-            format!("{} \"{value}\" không có trong danh mục đơn vị hành chính", field_label(field))
+            format!(
+                "{} \"{value}\" không có trong danh mục đơn vị hành chính",
+                field_label(field)
+            )
         } else {
             format!("{} \"{value}\" không có trong danh mục", field_label(field))
         }
@@ -397,17 +405,35 @@ mod tests {
         let ages = [14, 25, 40, 60];
         let birth = d(1990, 6, 15);
         // Issued at 20: due at 25.
-        assert_eq!(renewal_due(birth, d(2010, 7, 1), &ages, 2).map(|x| x.0), Some(25));
+        assert_eq!(
+            renewal_due(birth, d(2010, 7, 1), &ages, 2).map(|x| x.0),
+            Some(25)
+        );
         // Issued at 23 (within 2 years before 25): valid until 40.
-        assert_eq!(renewal_due(birth, d(2013, 7, 1), &ages, 2).map(|x| x.0), Some(40));
+        assert_eq!(
+            renewal_due(birth, d(2013, 7, 1), &ages, 2).map(|x| x.0),
+            Some(40)
+        );
         // Issued at 22 and 364 days: not yet within the grace period.
-        assert_eq!(renewal_due(birth, d(2013, 6, 14), &ages, 2).map(|x| x.0), Some(25));
+        assert_eq!(
+            renewal_due(birth, d(2013, 6, 14), &ages, 2).map(|x| x.0),
+            Some(25)
+        );
         // Issued at 58 or later: never expires.
         assert_eq!(renewal_due(birth, d(2048, 7, 1), &ages, 2), None);
         assert_eq!(renewal_due(birth, d(2051, 7, 1), &ages, 2), None);
         // A child's card: due at 14 (or 25 when issued at 12–13).
-        assert_eq!(renewal_due(birth, d(1996, 7, 1), &ages, 2).map(|x| x.0), Some(14));
-        assert_eq!(renewal_due(birth, d(2002, 7, 1), &ages, 2).map(|x| x.0), Some(25));
-        assert_eq!(renewal_due(birth, d(2010, 7, 1), &ages, 2).map(|x| x.1), Some(d(2015, 6, 15)));
+        assert_eq!(
+            renewal_due(birth, d(1996, 7, 1), &ages, 2).map(|x| x.0),
+            Some(14)
+        );
+        assert_eq!(
+            renewal_due(birth, d(2002, 7, 1), &ages, 2).map(|x| x.0),
+            Some(25)
+        );
+        assert_eq!(
+            renewal_due(birth, d(2010, 7, 1), &ages, 2).map(|x| x.1),
+            Some(d(2015, 6, 15))
+        );
     }
 }
