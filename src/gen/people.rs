@@ -373,14 +373,12 @@ pub(super) fn generate_register(
         let base = persons.len() as u32;
         let mut offset = 0u32;
         for size in sizes {
-            let household = households.len() as u32;
             households.push(Household {
                 start: base + offset,
                 len: size,
                 commune: 0,
             });
             offset += size;
-            let _ = household;
         }
         persons.extend(members);
     }
@@ -744,7 +742,7 @@ fn nuclear(ctx: &HouseholdCtx<'_>, rng: &mut Rng, children: usize) -> Vec<Draft>
         ) as i32;
         let mut age = oldest;
         for _ in 0..children {
-            child_ages.push(age.max(0));
+            child_ages.push(age.max(0).max(mother_age - 45));
             age -= rng.range(1, 5) as i32;
         }
     }
@@ -859,11 +857,7 @@ fn three_generations(ctx: &HouseholdCtx<'_>, rng: &mut Rng, size: usize) -> Vec<
     } else {
         // Widowed head: the other parent of the child is not in the household.
         let other_gender = 1 - head_gender;
-        let other_surname = if other_gender == 0 {
-            lex.surname(rng, 0)
-        } else {
-            lex.surname(rng, 0)
-        };
+        let other_surname = lex.surname(rng, 0);
         let other = lex.name(rng, other_gender, ctx.as_of.year() - head_age, other_surname);
         let names = if head_gender == 0 {
             (head.name, other)
@@ -933,14 +927,18 @@ fn three_generations(ctx: &HouseholdCtx<'_>, rng: &mut Rng, size: usize) -> Vec<
     out.extend(members);
     let grandchildren = size.saturating_sub(out.len());
     let gc_surname = gc_father[0];
-    let mut age = rng.range(0, i64::from((gc_mother_age - 19).max(0))) as i32;
+    let min_age = (gc_mother_age - 45).max(0);
+    let mut age = rng.range(
+        i64::from((gc_mother_age - 42).max(0)),
+        i64::from((gc_mother_age - 19).max(0)),
+    ) as i32;
     for _ in 0..grandchildren {
         let gender = u8::from(rng.chance(0.49));
         out.push(new_draft(
             ctx,
             rng,
             gender,
-            age.max(0),
+            age.max(min_age),
             GRANDCHILD,
             gc_surname,
             Some(gc_father),

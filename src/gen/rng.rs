@@ -105,7 +105,7 @@ impl Rng {
 }
 
 /// A discrete distribution sampled by binary search over cumulative weights.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub(super) struct Weighted {
     cumulative: Vec<f64>,
 }

@@ -6,3 +6,4 @@ mod cli;
 mod common;
 mod determinism;
 mod rule_files;
+mod worklists;
