@@ -27,13 +27,25 @@ const NAMES: [&str; 8] = [
 
 fn ids() -> Vec<String> {
     (0..1000u64)
-        .map(|i| format!("0{:02}{}{:02}{:06}", 1 + i % 96, i % 4, i % 100, i * 7919 % 1_000_000))
+        .map(|i| {
+            format!(
+                "0{:02}{}{:02}{:06}",
+                1 + i % 96,
+                i % 4,
+                i % 100,
+                i * 7919 % 1_000_000
+            )
+        })
         .collect()
 }
 
 fn bench_id(c: &mut Criterion) {
     let prefixes = IdPrefixes::from_codes(
-        (0..100).map(|i| format!("{i:03}")).collect::<Vec<_>>().iter().map(String::as_str),
+        (0..100)
+            .map(|i| format!("{i:03}"))
+            .collect::<Vec<_>>()
+            .iter()
+            .map(String::as_str),
     );
     let ids = ids();
     let mut group = c.benchmark_group("id_decode");
@@ -67,7 +79,12 @@ fn bench_dates(c: &mut Criterion) {
     let mut group = c.benchmark_group("date_parse");
     group.throughput(Throughput::Elements(dates.len() as u64));
     group.bench_function("mixed_formats", |b| {
-        b.iter(|| dates.iter().filter(|d| parse_date(black_box(d)).is_known()).count())
+        b.iter(|| {
+            dates
+                .iter()
+                .filter(|d| parse_date(black_box(d)).is_known())
+                .count()
+        })
     });
     group.finish();
 }
@@ -99,7 +116,10 @@ fn bench_fold(c: &mut Criterion) {
 }
 
 fn bench_similarity(c: &mut Criterion) {
-    let folded: Vec<String> = NAMES.iter().map(|n| doisoat::normalize::text::fold(n)).collect();
+    let folded: Vec<String> = NAMES
+        .iter()
+        .map(|n| doisoat::normalize::text::fold(n))
+        .collect();
     let mut group = c.benchmark_group("similarity");
     let pairs = (folded.len() * folded.len()) as u64;
     group.throughput(Throughput::Elements(pairs));
@@ -129,7 +149,10 @@ fn bench_similarity(c: &mut Criterion) {
 }
 
 fn bench_blocking(c: &mut Criterion) {
-    let folded: Vec<String> = NAMES.iter().map(|n| doisoat::normalize::text::fold(n)).collect();
+    let folded: Vec<String> = NAMES
+        .iter()
+        .map(|n| doisoat::normalize::text::fold(n))
+        .collect();
     let birth = PartialDate::ymd(1980, 5, 17).unwrap_or_default();
     let mut group = c.benchmark_group("blocking");
     group.throughput(Throughput::Elements(folded.len() as u64));
@@ -171,9 +194,11 @@ fn bench_ingest(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(10);
-    group.bench_with_input(BenchmarkId::new("csv_population", "8MB"), &bytes, |b, bytes| {
-        b.iter(|| parse_csv_bytes(&request, black_box(bytes)).map(|t| t.table.rows))
-    });
+    group.bench_with_input(
+        BenchmarkId::new("csv_population", "8MB"),
+        &bytes,
+        |b, bytes| b.iter(|| parse_csv_bytes(&request, black_box(bytes)).map(|t| t.table.rows)),
+    );
     group.finish();
 }
 

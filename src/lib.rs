@@ -15,7 +15,6 @@
 pub mod config;
 pub mod error;
 pub mod findings;
-#[path = "gen_stub.rs"]
 pub mod gen;
 pub mod ingest;
 pub mod matching;

@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use super::rng::{Rng, Weighted};
+use super::rng::Rng;
 use super::GenError;
 
 /// The 63 pre-2025 provinces: two-digit statistical code and official name.
@@ -167,8 +167,8 @@ const DISTRICT_POOL: &[&str] = &[
 /// First syllable of commune names.
 const COMMUNE_FIRST: &[&str] = &[
     "An", "Tân", "Phú", "Bình", "Mỹ", "Long", "Thạnh", "Hòa", "Vĩnh", "Phước", "Hưng", "Thới",
-    "Lương", "Định", "Tường", "Hữu", "Sơn", "Đại", "Thành", "Quới", "Lộc", "Nhơn", "Châu",
-    "Hiệp", "Giao", "Thừa", "Khánh", "Cẩm", "Đa", "Tam",
+    "Lương", "Định", "Tường", "Hữu", "Sơn", "Đại", "Thành", "Quới", "Lộc", "Nhơn", "Châu", "Hiệp",
+    "Giao", "Thừa", "Khánh", "Cẩm", "Đa", "Tam",
 ];
 
 /// Second syllable of commune names.
@@ -180,9 +180,26 @@ const COMMUNE_SECOND: &[&str] = &[
 
 /// Hamlet names of the delta ("Ấp An Thới").
 const HAMLET_NAMES: &[&str] = &[
-    "An Thới", "Phú Lợi", "Bình Thạnh", "Tân Hòa", "Mỹ An", "Long Hội", "Thạnh Phú", "Hòa Lợi",
-    "Vĩnh Bình", "Phước Hậu", "Hưng Nhơn", "Thới Thuận", "Giồng Kè", "Cồn Chim", "Rạch Miễu",
-    "Bến Đình", "Cầu Sắt", "Cây Da", "Xóm Mới", "Vàm Hồ",
+    "An Thới",
+    "Phú Lợi",
+    "Bình Thạnh",
+    "Tân Hòa",
+    "Mỹ An",
+    "Long Hội",
+    "Thạnh Phú",
+    "Hòa Lợi",
+    "Vĩnh Bình",
+    "Phước Hậu",
+    "Hưng Nhơn",
+    "Thới Thuận",
+    "Giồng Kè",
+    "Cồn Chim",
+    "Rạch Miễu",
+    "Bến Đình",
+    "Cầu Sắt",
+    "Cây Da",
+    "Xóm Mới",
+    "Vàm Hồ",
 ];
 
 /// Industrial zones named after places of the main province.
@@ -217,8 +234,6 @@ pub(super) struct District {
     pub code: String,
     /// Name with its prefix.
     pub name: String,
-    /// Index of the province in `AdminUnits::provinces`.
-    pub province: usize,
 }
 
 /// One commune.
@@ -332,7 +347,11 @@ impl AdminUnits {
         } else {
             u32::from(code) * 10
         };
-        let mut commune_code = if code == 83 { 28756 } else { district_code * 34 };
+        let mut commune_code = if code == 83 {
+            28756
+        } else {
+            district_code * 34
+        };
         let mut pool: Vec<&str> = DISTRICT_POOL.to_vec();
         // Shuffle the pool deterministically so provinces get different districts.
         for i in (1..pool.len()).rev() {
@@ -374,7 +393,6 @@ impl AdminUnits {
             self.districts.push(District {
                 code: format!("{district_code:03}"),
                 name: district_name.clone(),
-                province,
             });
             district_code += 1;
             let is_city = district_name.starts_with("Thành phố");
@@ -413,7 +431,9 @@ impl AdminUnits {
                     .map(|h| match kind {
                         CommuneKind::Phuong | CommuneKind::ThiTran => format!("Khu phố {}", h + 1),
                         CommuneKind::Xa if rng.chance(0.5) => format!("Ấp {}", h + 1),
-                        CommuneKind::Xa => format!("Ấp {}", HAMLET_NAMES[rng.index(HAMLET_NAMES.len())]),
+                        CommuneKind::Xa => {
+                            format!("Ấp {}", HAMLET_NAMES[rng.index(HAMLET_NAMES.len())])
+                        }
                     })
                     .collect();
                 let weight = match kind {
@@ -489,16 +509,6 @@ impl AdminUnits {
     /// Is the commune in the main province?
     pub(super) fn in_main(&self, commune: usize) -> bool {
         self.communes[commune].province == 0
-    }
-
-    /// Sampling weights of the communes of a province.
-    pub(super) fn commune_weights(&self, province: usize) -> Weighted {
-        let weights: Vec<f64> = self.provinces[province]
-            .communes
-            .clone()
-            .map(|c| self.communes[c].weight)
-            .collect();
-        Weighted::new(&weights)
     }
 
     /// A five-digit code that names no commune (a data-entry error).

@@ -192,37 +192,323 @@ const FEMALE_MIDDLE_MODERN: &[(&str, f64)] = &[
 
 /// Male given names, most common first (Zipf weights by rank).
 const MALE_GIVEN: &[&str] = &[
-    "Hùng", "Dũng", "Tuấn", "Minh", "Nam", "Hải", "Long", "Sơn", "Thành", "Phong", "Tâm", "Huy",
-    "Hiếu", "Trung", "Thắng", "Bình", "Phúc", "Tài", "Khoa", "Quân", "Cường", "Đạt", "Hòa",
-    "Lộc", "Tín", "Nghĩa", "Trí", "Hậu", "Khang", "Bảo", "Duy", "An", "Vinh", "Việt", "Hưng",
-    "Thịnh", "Thuận", "Toàn", "Tú", "Tùng", "Kiên", "Lâm", "Luân", "Mạnh", "Nhân", "Nhật",
-    "Phát", "Phước", "Quang", "Quý", "Sang", "Tân", "Thái", "Thanh", "Thiện", "Thông", "Tiến",
-    "Trọng", "Trường", "Vũ", "Chiến", "Công", "Cảnh", "Danh", "Đăng", "Định", "Đông", "Đức",
-    "Giang", "Hào", "Hiển", "Hiệp", "Hoàng", "Hữu", "Khải", "Khánh", "Khôi", "Lợi", "Lương",
-    "Ngọc", "Nguyên", "Ninh", "Phi", "Phương", "Quyết", "Sáng", "Sinh", "Tấn", "Thọ", "Tiền",
-    "Tình", "Toản", "Triều", "Trực", "Tường", "Út", "Vương", "Bằng", "Biên", "Châu", "Chính",
-    "Doanh", "Dương", "Được", "Hợp", "Khiêm", "Kha", "Lai", "Lập", "Liêm", "Nhựt", "Quới",
-    "Rạng", "Sĩ", "Tạo", "Thiên", "Thuần", "Tuệ", "Uy", "Vỹ", "Bé", "Em", "Lành", "Mến",
-    "Nhiều", "Hên", "Đệ", "Hoài", "Kỳ", "Lực", "Mẫn", "Nhẫn", "Phụng", "Quốc", "Sự", "Tặng",
-    "Thạnh", "Thới", "Trãi", "Trị", "Xuân", "Ân", "Bửu", "Cẩn", "Dự", "Giàu", "Hảo", "Khương",
-    "Lễ", "Nhơn", "Phú", "Quyền", "Sử", "Thể", "Vàng", "Yên", "Đại", "Hiền", "Kiệt", "Luật",
+    "Hùng",
+    "Dũng",
+    "Tuấn",
+    "Minh",
+    "Nam",
+    "Hải",
+    "Long",
+    "Sơn",
+    "Thành",
+    "Phong",
+    "Tâm",
+    "Huy",
+    "Hiếu",
+    "Trung",
+    "Thắng",
+    "Bình",
+    "Phúc",
+    "Tài",
+    "Khoa",
+    "Quân",
+    "Cường",
+    "Đạt",
+    "Hòa",
+    "Lộc",
+    "Tín",
+    "Nghĩa",
+    "Trí",
+    "Hậu",
+    "Khang",
+    "Bảo",
+    "Duy",
+    "An",
+    "Vinh",
+    "Việt",
+    "Hưng",
+    "Thịnh",
+    "Thuận",
+    "Toàn",
+    "Tú",
+    "Tùng",
+    "Kiên",
+    "Lâm",
+    "Luân",
+    "Mạnh",
+    "Nhân",
+    "Nhật",
+    "Phát",
+    "Phước",
+    "Quang",
+    "Quý",
+    "Sang",
+    "Tân",
+    "Thái",
+    "Thanh",
+    "Thiện",
+    "Thông",
+    "Tiến",
+    "Trọng",
+    "Trường",
+    "Vũ",
+    "Chiến",
+    "Công",
+    "Cảnh",
+    "Danh",
+    "Đăng",
+    "Định",
+    "Đông",
+    "Đức",
+    "Giang",
+    "Hào",
+    "Hiển",
+    "Hiệp",
+    "Hoàng",
+    "Hữu",
+    "Khải",
+    "Khánh",
+    "Khôi",
+    "Lợi",
+    "Lương",
+    "Ngọc",
+    "Nguyên",
+    "Ninh",
+    "Phi",
+    "Phương",
+    "Quyết",
+    "Sáng",
+    "Sinh",
+    "Tấn",
+    "Thọ",
+    "Tiền",
+    "Tình",
+    "Toản",
+    "Triều",
+    "Trực",
+    "Tường",
+    "Út",
+    "Vương",
+    "Bằng",
+    "Biên",
+    "Châu",
+    "Chính",
+    "Doanh",
+    "Dương",
+    "Được",
+    "Hợp",
+    "Khiêm",
+    "Kha",
+    "Lai",
+    "Lập",
+    "Liêm",
+    "Nhựt",
+    "Quới",
+    "Rạng",
+    "Sĩ",
+    "Tạo",
+    "Thiên",
+    "Thuần",
+    "Tuệ",
+    "Uy",
+    "Vỹ",
+    "Bé",
+    "Em",
+    "Lành",
+    "Mến",
+    "Nhiều",
+    "Hên",
+    "Đệ",
+    "Hoài",
+    "Kỳ",
+    "Lực",
+    "Mẫn",
+    "Nhẫn",
+    "Phụng",
+    "Quốc",
+    "Sự",
+    "Tặng",
+    "Thạnh",
+    "Thới",
+    "Trãi",
+    "Trị",
+    "Xuân",
+    "Ân",
+    "Bửu",
+    "Cẩn",
+    "Dự",
+    "Giàu",
+    "Hảo",
+    "Khương",
+    "Lễ",
+    "Nhơn",
+    "Phú",
+    "Quyền",
+    "Sử",
+    "Thể",
+    "Vàng",
+    "Yên",
+    "Đại",
+    "Hiền",
+    "Kiệt",
+    "Luật",
 ];
 
 /// Female given names, most common first.
 const FEMALE_GIVEN: &[&str] = &[
-    "Lan", "Hương", "Linh", "Trang", "Hà", "Ngọc", "Mai", "Hằng", "Thảo", "Phương", "Anh",
-    "Hoa", "Nhung", "Thủy", "Thúy", "Yến", "Hạnh", "Hiền", "Dung", "Huyền", "Loan", "Vân",
-    "Oanh", "Nga", "Tuyết", "Trinh", "Xuân", "Quyên", "Uyên", "Vy", "Nhi", "My", "Thư", "Trâm",
-    "Ngân", "Hân", "Như", "Diễm", "Châu", "Chi", "Giang", "Hồng", "Huệ", "Khánh", "Kim", "Liên",
-    "Liễu", "Ly", "Mỹ", "Nguyệt", "Nhàn", "Phượng", "Quỳnh", "Sương", "Tâm", "Thanh", "Thắm",
-    "Thơ", "Thu", "Thùy", "Thương", "Tiên", "Trúc", "Tú", "Tuyền", "Vi", "Bích", "Ánh", "Diệp",
-    "Duyên", "Hậu", "Hoài", "Kiều", "Lệ", "Lụa", "Mận", "Mơ", "Nụ", "Ngà", "Ngoan", "Nhạn",
-    "Quế", "Sáu", "Tám", "Thoa", "Thục", "Thuận", "Tình", "Trà", "Trân", "Út", "Xuyến", "Diệu",
-    "Đào", "Điệp", "Gấm", "Hảo", "Hường", "Hòa", "Khuê", "Lài", "Lam", "Lựu", "Minh", "Na",
-    "Nhã", "Nhiên", "Phấn", "Phụng", "Quý", "Sa", "Thi", "Tươi", "Uyển", "Viên", "Xinh", "Bé",
-    "Em", "Hiên", "Hạ", "Lành", "Lý", "Mến", "Mười", "Nương", "Phúc", "Sen", "Thêu", "Thìn",
-    "Trầm", "Tuyến", "Yên", "Ái", "Ân", "An", "Bảo", "Băng", "Cúc", "Đoan", "Giao", "Huê",
-    "Lợi", "Ngát", "Nhị", "Nhu", "Ny", "Thoại", "Tím", "Cẩm", "Hải", "Kha", "Nhàng", "Son",
+    "Lan",
+    "Hương",
+    "Linh",
+    "Trang",
+    "Hà",
+    "Ngọc",
+    "Mai",
+    "Hằng",
+    "Thảo",
+    "Phương",
+    "Anh",
+    "Hoa",
+    "Nhung",
+    "Thủy",
+    "Thúy",
+    "Yến",
+    "Hạnh",
+    "Hiền",
+    "Dung",
+    "Huyền",
+    "Loan",
+    "Vân",
+    "Oanh",
+    "Nga",
+    "Tuyết",
+    "Trinh",
+    "Xuân",
+    "Quyên",
+    "Uyên",
+    "Vy",
+    "Nhi",
+    "My",
+    "Thư",
+    "Trâm",
+    "Ngân",
+    "Hân",
+    "Như",
+    "Diễm",
+    "Châu",
+    "Chi",
+    "Giang",
+    "Hồng",
+    "Huệ",
+    "Khánh",
+    "Kim",
+    "Liên",
+    "Liễu",
+    "Ly",
+    "Mỹ",
+    "Nguyệt",
+    "Nhàn",
+    "Phượng",
+    "Quỳnh",
+    "Sương",
+    "Tâm",
+    "Thanh",
+    "Thắm",
+    "Thơ",
+    "Thu",
+    "Thùy",
+    "Thương",
+    "Tiên",
+    "Trúc",
+    "Tú",
+    "Tuyền",
+    "Vi",
+    "Bích",
+    "Ánh",
+    "Diệp",
+    "Duyên",
+    "Hậu",
+    "Hoài",
+    "Kiều",
+    "Lệ",
+    "Lụa",
+    "Mận",
+    "Mơ",
+    "Nụ",
+    "Ngà",
+    "Ngoan",
+    "Nhạn",
+    "Quế",
+    "Sáu",
+    "Tám",
+    "Thoa",
+    "Thục",
+    "Thuận",
+    "Tình",
+    "Trà",
+    "Trân",
+    "Út",
+    "Xuyến",
+    "Diệu",
+    "Đào",
+    "Điệp",
+    "Gấm",
+    "Hảo",
+    "Hường",
+    "Hòa",
+    "Khuê",
+    "Lài",
+    "Lam",
+    "Lựu",
+    "Minh",
+    "Na",
+    "Nhã",
+    "Nhiên",
+    "Phấn",
+    "Phụng",
+    "Quý",
+    "Sa",
+    "Thi",
+    "Tươi",
+    "Uyển",
+    "Viên",
+    "Xinh",
+    "Bé",
+    "Em",
+    "Hiên",
+    "Hạ",
+    "Lành",
+    "Lý",
+    "Mến",
+    "Mười",
+    "Nương",
+    "Phúc",
+    "Sen",
+    "Thêu",
+    "Thìn",
+    "Trầm",
+    "Tuyến",
+    "Yên",
+    "Ái",
+    "Ân",
+    "An",
+    "Bảo",
+    "Băng",
+    "Cúc",
+    "Đoan",
+    "Giao",
+    "Huê",
+    "Lợi",
+    "Ngát",
+    "Nhị",
+    "Nhu",
+    "Ny",
+    "Thoại",
+    "Tím",
+    "Cẩm",
+    "Hải",
+    "Kha",
+    "Nhàng",
+    "Son",
 ];
 
 /// Given names popular for children born since 2000 (drawn half the time for them).
@@ -240,9 +526,30 @@ const FEMALE_MODERN_GIVEN: &[&str] = &[
 /// Surnames of Central Highlands peoples, used only for people outside the register
 /// so that "nobody matches" records cannot accidentally resemble a registered person.
 const HIGHLAND_SURNAMES: &[&str] = &[
-    "Ksor", "Siu", "Rơ Mah", "Rơ Châm", "Nay", "Kpă", "Rahlan", "Puih", "Rcom", "Êban", "Niê",
-    "Mlô", "Adrơng", "Byă", "Hwing", "Kbuôr", "Ayŭn", "Ênuôl", "Hđơk", "Mdrang", "Bđăp",
-    "Bkrông", "Hmok", "Kpơr",
+    "Ksor",
+    "Siu",
+    "Rơ Mah",
+    "Rơ Châm",
+    "Nay",
+    "Kpă",
+    "Rahlan",
+    "Puih",
+    "Rcom",
+    "Êban",
+    "Niê",
+    "Mlô",
+    "Adrơng",
+    "Byă",
+    "Hwing",
+    "Kbuôr",
+    "Ayŭn",
+    "Ênuôl",
+    "Hđơk",
+    "Mdrang",
+    "Bđăp",
+    "Bkrông",
+    "Hmok",
+    "Kpơr",
 ];
 
 /// Highland male given names (written after `Y`).
@@ -326,6 +633,7 @@ pub(super) struct Lexicon {
     highland_givens: [Vec<u16>; 2],
     highland_y: u16,
     diacritic_twins: HashMap<u16, u16>,
+    generic_middles: [u16; 2],
     canonical_surname: HashMap<u32, u32>,
 }
 
@@ -348,6 +656,7 @@ impl Lexicon {
             highland_givens: Default::default(),
             highland_y: 0,
             diacritic_twins: HashMap::new(),
+            generic_middles: [0; 2],
             canonical_surname: HashMap::new(),
         };
         lex.folded_index.insert(String::new(), 0);
@@ -384,6 +693,7 @@ impl Lexicon {
             HIGHLAND_FEMALE.iter().map(|s| lex.intern(s)).collect(),
         ];
         lex.highland_y = lex.intern("Y");
+        lex.generic_middles = [lex.intern("Văn"), lex.intern("Thị")];
         for (from, to) in DIACRITIC_TWINS {
             let (a, b) = (lex.intern(from), lex.intern(to));
             lex.diacritic_twins.insert(a, b);
@@ -487,12 +797,22 @@ impl Lexicon {
                 let pool = if rng.chance(0.8) { modern } else { classic };
                 (draw(rng, pool), 0)
             } else {
-                let a = draw(rng, modern);
-                let mut b = draw(rng, modern);
-                if b == a {
-                    b = 0;
+                // Two middle names ("Ngọc Bảo", "Gia Huy"): never with Văn / Thị.
+                let plain = |rng: &mut Rng| {
+                    let m = draw(rng, modern);
+                    if self.generic_middles.contains(&m) {
+                        0
+                    } else {
+                        m
+                    }
+                };
+                let a = plain(rng);
+                let b = plain(rng);
+                if a == 0 || b == 0 || a == b {
+                    (a.max(b), 0)
+                } else {
+                    (a, b)
                 }
-                (a, b)
             }
         };
         let given = if year >= 2000 && rng.chance(0.5) {
@@ -609,8 +929,9 @@ pub(super) fn to_nfd(text: &str) -> String {
     text.nfd().collect()
 }
 
-/// A one-letter typo in a given name (Thanh → Than, Vy → Vi, Tuấn → Tấun), as a clerk
-/// re-typing a record would make.
+/// A one-letter slip in a given name as a clerk re-typing a record makes it: a changed
+/// final consonant (Thanh → Than, Vy → Vi), a wrong tone mark (Bích → Bịch), or a
+/// dropped `h` (Khánh → Kánh).
 pub(super) fn letter_typo(rng: &mut Rng, given: &str) -> String {
     const ENDINGS: &[(&str, &str)] = &[
         ("nh", "n"),
@@ -619,25 +940,53 @@ pub(super) fn letter_typo(rng: &mut Rng, given: &str) -> String {
         ("i", "y"),
         ("c", "t"),
         ("t", "c"),
-        ("n", "ng"),
         ("m", "n"),
+        ("n", "ng"),
     ];
-    if rng.chance(0.6) {
-        for (from, to) in ENDINGS {
-            if given.len() > from.len() + 1 && given.ends_with(from) {
-                return format!("{}{}", &given[..given.len() - from.len()], to);
-            }
-        }
-    }
-    let chars: Vec<char> = given.chars().collect();
-    if chars.len() >= 3 {
-        let i = 1 + rng.index(chars.len() - 2);
-        let mut swapped = chars.clone();
-        swapped.swap(i, i + 1);
-        let out: String = swapped.into_iter().collect();
-        if out != given {
+    // Tone marks (acute, grave, hook, tilde, dot) as combining characters.
+    const TONES: [char; 5] = ['\u{301}', '\u{300}', '\u{309}', '\u{303}', '\u{323}'];
+    let ending = |g: &str| {
+        ENDINGS
+            .iter()
+            .find(|(from, _)| g.len() > from.len() + 1 && g.ends_with(from))
+            .map(|(from, to)| format!("{}{}", &g[..g.len() - from.len()], to))
+    };
+    let tone = |g: &str, rng: &mut Rng| {
+        let decomposed: Vec<char> = g.nfd().collect();
+        let pos = decomposed.iter().position(|c| TONES.contains(c))?;
+        let mut changed = decomposed.clone();
+        let current = TONES
+            .iter()
+            .position(|t| *t == decomposed[pos])
+            .unwrap_or(0);
+        changed[pos] = TONES[(current + 1 + rng.index(4)) % 5];
+        let out: String = changed.into_iter().collect::<String>().nfc().collect();
+        (out != g).then_some(out)
+    };
+    let dropped_h = |g: &str| {
+        let chars: Vec<char> = g.chars().collect();
+        (chars.len() >= 3 && chars[1] == 'h').then(|| {
+            let mut out: String = chars[..1].iter().collect();
+            out.extend(&chars[2..]);
+            out
+        })
+    };
+    let start = rng.index(3);
+    for k in 0..3 {
+        let attempt = match (start + k) % 3 {
+            0 => ending(given),
+            1 => tone(given, rng),
+            _ => dropped_h(given),
+        };
+        if let Some(out) = attempt {
             return out;
         }
     }
-    format!("{given}h")
+    // No tone, no known ending, no h: lose the diacritics of the vowel hats (Ơn → On).
+    let plain = strip_diacritics(given);
+    if plain != given {
+        plain
+    } else {
+        format!("{given}n")
+    }
 }

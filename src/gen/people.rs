@@ -89,7 +89,16 @@ const RELIGION_WEIGHTS: &[f64] = &[70.0, 15.0, 7.0, 4.0, 2.0, 1.0, 0.2, 0.3];
 
 /// Relations to the household head.
 pub(super) const RELATIONS: &[&str] = &[
-    "Chủ hộ", "Vợ", "Chồng", "Con", "Cha", "Mẹ", "Cháu", "Con dâu", "Con rể", "Khác",
+    "Chủ hộ",
+    "Vợ",
+    "Chồng",
+    "Con",
+    "Cha",
+    "Mẹ",
+    "Cháu",
+    "Con dâu",
+    "Con rể",
+    "Khác",
 ];
 
 /// Relation index of the head.
@@ -107,8 +116,8 @@ const SON_IN_LAW: u8 = 8;
 
 /// Mobile prefixes in use (first three digits after the leading 0).
 const PHONE_PREFIXES: &[u64] = &[
-    32, 33, 34, 35, 36, 37, 38, 39, 56, 58, 70, 76, 77, 78, 79, 81, 82, 83, 84, 85, 86, 88, 89,
-    90, 91, 93, 94, 96, 97, 98,
+    32, 33, 34, 35, 36, 37, 38, 39, 56, 58, 70, 76, 77, 78, 79, 81, 82, 83, 84, 85, 86, 88, 89, 90,
+    91, 93, 94, 96, 97, 98,
 ];
 
 /// Household sizes 1–8 (share, percent).
@@ -116,8 +125,8 @@ const HOUSEHOLD_SIZES: &[f64] = &[12.0, 20.0, 22.0, 25.0, 11.0, 6.0, 2.5, 1.5];
 
 /// Population share (percent) by five-year age band 0–4 … 95–99, Vietnam mid-2020s.
 const AGE_BANDS: &[f64] = &[
-    7.0, 7.8, 7.6, 7.0, 6.8, 7.5, 8.0, 8.0, 7.4, 6.8, 6.2, 5.6, 4.8, 3.9, 2.8, 1.6, 1.0, 0.6,
-    0.3, 0.12,
+    7.0, 7.8, 7.6, 7.0, 6.8, 7.5, 8.0, 8.0, 7.4, 6.8, 6.2, 5.6, 4.8, 3.9, 2.8, 1.6, 1.0, 0.6, 0.3,
+    0.12,
 ];
 
 /// The death is registered in the deaths dataset but not in the register.
@@ -399,7 +408,11 @@ pub(super) fn generate_register(
     Ok(register)
 }
 
-fn generate_commune(ctx: &HouseholdCtx<'_>, commune: usize, target: usize) -> (Vec<Person>, Vec<u32>) {
+fn generate_commune(
+    ctx: &HouseholdCtx<'_>,
+    commune: usize,
+    target: usize,
+) -> (Vec<Person>, Vec<u32>) {
     let mut rng = Rng::stream(ctx.seed, tag("households"), commune as u64);
     let mut persons = Vec::with_capacity(target);
     let mut sizes = Vec::new();
@@ -571,7 +584,12 @@ pub(super) fn card_issue(rng: &mut Rng, birth: Ymd, until: Ymd) -> Ymd {
     }
     // The card must have been issued at or after the grace start of the last renewal
     // age reached, so that it is still valid.
-    let last = RENEWAL_AGES.iter().rev().find(|&&r| age >= r).copied().unwrap_or(14);
+    let last = RENEWAL_AGES
+        .iter()
+        .rev()
+        .find(|&&r| age >= r)
+        .copied()
+        .unwrap_or(14);
     let window_age = if last == 14 { 14 } else { last - 2 };
     let window_start = anniversary(birth, window_age).days();
     let end = until.days();
@@ -598,7 +616,10 @@ pub(super) fn card_issue(rng: &mut Rng, birth: Ymd, until: Ymd) -> Ymd {
     }
     // The 2021 chip-card campaign issued most of today's cards.
     if rng.chance(0.45) && chip_start.days() >= lo && chip_start.days() + 330 <= end {
-        return Ymd::from_days(rng.range(i64::from(chip_start.days()), i64::from(chip_start.days() + 330)) as i32);
+        return Ymd::from_days(rng.range(
+            i64::from(chip_start.days()),
+            i64::from(chip_start.days() + 330),
+        ) as i32);
     }
     Ymd::from_days(rng.range(i64::from(lo), i64::from(end)) as i32)
 }
@@ -696,7 +717,16 @@ fn household_drafts(ctx: &HouseholdCtx<'_>, rng: &mut Rng, size: usize) -> Vec<D
             let gender = u8::from(rng.chance(0.7));
             let child_age = (parent_age - rng.range(18, 40) as i32).max(0);
             let parent_surname = lex.surname(rng, 0);
-            let parent = new_draft(ctx, rng, gender, parent_age, HEAD, parent_surname, None, None);
+            let parent = new_draft(
+                ctx,
+                rng,
+                gender,
+                parent_age,
+                HEAD,
+                parent_surname,
+                None,
+                None,
+            );
             let (father, mother, child_surname) = if gender == 0 {
                 let mother_surname = lex.surname(rng, 0);
                 let mother = lex.name(rng, 1, ctx.as_of.year() - parent_age, mother_surname);
@@ -719,9 +749,9 @@ fn household_drafts(ctx: &HouseholdCtx<'_>, rng: &mut Rng, size: usize) -> Vec<D
             );
             vec![parent, child]
         }
-        2 => with_parent(ctx, rng, 0),
+        2 => with_parent(ctx, rng, None),
         n if r < 0.62 => nuclear(ctx, rng, n - 2),
-        n if r < 0.77 => with_parent(ctx, rng, n - 3),
+        n if r < 0.77 => with_parent(ctx, rng, Some(n - 3)),
         n => three_generations(ctx, rng, n),
     }
 }
@@ -732,7 +762,8 @@ fn nuclear(ctx: &HouseholdCtx<'_>, rng: &mut Rng, children: usize) -> Vec<Draft>
     let mother_age = if children == 0 {
         ctx.age_in(rng, 20, 92)
     } else {
-        ctx.age_in(rng, 20, 62)
+        // Room for the children one or more years apart.
+        ctx.age_in(rng, (18 + 2 * children as i32).clamp(20, 50), 62)
     };
     let mut child_ages: Vec<i32> = Vec::with_capacity(children);
     if children > 0 {
@@ -741,8 +772,14 @@ fn nuclear(ctx: &HouseholdCtx<'_>, rng: &mut Rng, children: usize) -> Vec<Draft>
             i64::from(mother_age - 18),
         ) as i32;
         let mut age = oldest;
+        let youngest_possible = (mother_age - 45).max(0);
         for _ in 0..children {
-            child_ages.push(age.max(0).max(mother_age - 45));
+            // Siblings are at least a year apart: stop rather than invent
+            // same-year siblings (the household is then smaller).
+            if age < youngest_possible {
+                break;
+            }
+            child_ages.push(age);
             age -= rng.range(1, 5) as i32;
         }
     }
@@ -759,8 +796,26 @@ fn nuclear(ctx: &HouseholdCtx<'_>, rng: &mut Rng, children: usize) -> Vec<Draft>
     } else {
         (HUSBAND, HEAD)
     };
-    let mut father = new_draft(ctx, rng, 0, father_age, father_rel, father_surname, None, None);
-    let mut mother = new_draft(ctx, rng, 1, mother_age, mother_rel, mother_surname, None, None);
+    let mut father = new_draft(
+        ctx,
+        rng,
+        0,
+        father_age,
+        father_rel,
+        father_surname,
+        None,
+        None,
+    );
+    let mut mother = new_draft(
+        ctx,
+        rng,
+        1,
+        mother_age,
+        mother_rel,
+        mother_surname,
+        None,
+        None,
+    );
     father.spouse = mother.name;
     mother.spouse = father.name;
     let mut out = Vec::with_capacity(children + 2);
@@ -788,22 +843,23 @@ fn nuclear(ctx: &HouseholdCtx<'_>, rng: &mut Rng, children: usize) -> Vec<Draft>
     out
 }
 
-/// A nuclear family plus one parent of the head.
-fn with_parent(ctx: &HouseholdCtx<'_>, rng: &mut Rng, children: usize) -> Vec<Draft> {
+/// One parent of the head living with the head's family: a couple with `children`
+/// children, or (`None`) a single adult.
+fn with_parent(ctx: &HouseholdCtx<'_>, rng: &mut Rng, children: Option<usize>) -> Vec<Draft> {
     let lex = ctx.lex;
-    let mut out = if children == 0 && rng.chance(0.5) {
+    let mut out = if let Some(children) = children {
+        nuclear(ctx, rng, children)
+    } else {
         // An adult living with an old parent.
         let age = ctx.age_in(rng, 20, 60);
         let gender = u8::from(rng.chance(0.45));
         let surname = lex.surname(rng, 0);
         vec![new_draft(ctx, rng, gender, age, HEAD, surname, None, None)]
-    } else {
-        nuclear(ctx, rng, children)
     };
     let head = &out[0];
     let parent_age = (head.age + rng.range(20, 38) as i32).min(100);
     if parent_age < head.age + 18 {
-        // Too old to have a living parent: a grandchild-aged child instead.
+        // Too old to have a living parent: the household stays smaller.
         return out;
     }
     let parent_gender = u8::from(rng.chance(0.65));
@@ -832,7 +888,16 @@ fn three_generations(ctx: &HouseholdCtx<'_>, rng: &mut Rng, size: usize) -> Vec<
     let head_gender = u8::from(rng.chance(0.35));
     let with_spouse = size >= 4 && rng.chance(0.75);
     let g1_surname = lex.surname(rng, 0);
-    let mut head = new_draft(ctx, rng, head_gender, head_age, HEAD, g1_surname, None, None);
+    let mut head = new_draft(
+        ctx,
+        rng,
+        head_gender,
+        head_age,
+        HEAD,
+        g1_surname,
+        None,
+        None,
+    );
     let mut out = Vec::with_capacity(size);
     let (g1_father, g1_mother) = if with_spouse {
         let spouse_gender = 1 - head_gender;
@@ -843,7 +908,16 @@ fn three_generations(ctx: &HouseholdCtx<'_>, rng: &mut Rng, size: usize) -> Vec<
         };
         let spouse_surname = lex.surname(rng, 0);
         let rel = if spouse_gender == 1 { WIFE } else { HUSBAND };
-        let mut spouse = new_draft(ctx, rng, spouse_gender, spouse_age, rel, spouse_surname, None, None);
+        let mut spouse = new_draft(
+            ctx,
+            rng,
+            spouse_gender,
+            spouse_age,
+            rel,
+            spouse_surname,
+            None,
+            None,
+        );
         spouse.spouse = head.name;
         head.spouse = spouse.name;
         let names = if head_gender == 0 {
@@ -858,7 +932,12 @@ fn three_generations(ctx: &HouseholdCtx<'_>, rng: &mut Rng, size: usize) -> Vec<
         // Widowed head: the other parent of the child is not in the household.
         let other_gender = 1 - head_gender;
         let other_surname = lex.surname(rng, 0);
-        let other = lex.name(rng, other_gender, ctx.as_of.year() - head_age, other_surname);
+        let other = lex.name(
+            rng,
+            other_gender,
+            ctx.as_of.year() - head_age,
+            other_surname,
+        );
         let names = if head_gender == 0 {
             (head.name, other)
         } else {
@@ -903,7 +982,16 @@ fn three_generations(ctx: &HouseholdCtx<'_>, rng: &mut Rng, size: usize) -> Vec<
         } else {
             SON_IN_LAW
         };
-        let mut in_law = new_draft(ctx, rng, in_law_gender, in_law_age, rel, surname, None, None);
+        let mut in_law = new_draft(
+            ctx,
+            rng,
+            in_law_gender,
+            in_law_age,
+            rel,
+            surname,
+            None,
+            None,
+        );
         in_law.spouse = child.name;
         child.spouse = in_law.name;
         in_law.tam_tru = rng.chance(0.1);
@@ -933,12 +1021,15 @@ fn three_generations(ctx: &HouseholdCtx<'_>, rng: &mut Rng, size: usize) -> Vec<
         i64::from((gc_mother_age - 19).max(0)),
     ) as i32;
     for _ in 0..grandchildren {
+        if age < min_age {
+            break;
+        }
         let gender = u8::from(rng.chance(0.49));
         out.push(new_draft(
             ctx,
             rng,
             gender,
-            age.max(min_age),
+            age,
             GRANDCHILD,
             gc_surname,
             Some(gc_father),
@@ -981,7 +1072,10 @@ pub(super) fn next_id(
     // Sequences are scattered (bijectively) so that IDs do not follow record order.
     let salt = super::rng::mix(seed, slot as u64) % 1_000_000;
     let seq = scatter(u64::from(counter), 1_000_000, 7919, salt);
-    Ok(u64::from(ppp) * 1_000_000_000 + u64::from(g) * 100_000_000 + u64::from(yy) * 1_000_000 + seq)
+    Ok(u64::from(ppp) * 1_000_000_000
+        + u64::from(g) * 100_000_000
+        + u64::from(yy) * 1_000_000
+        + seq)
 }
 
 /// Give every record its personal ID, in record order.
@@ -1000,10 +1094,8 @@ fn assign_ids(seed: u64, register: &mut Register) -> Result<(), GenError> {
 
 /// Give old CMND numbers (unique 9-digit) to the holders, in record order.
 fn assign_old_ids(persons: &mut [Person]) {
-    let mut counter = 0u64;
-    for person in persons.iter_mut().filter(|p| p.has(F_OLD_ID)) {
-        person.old_id = old_id_number(counter);
-        counter += 1;
+    for (counter, person) in persons.iter_mut().filter(|p| p.has(F_OLD_ID)).enumerate() {
+        person.old_id = old_id_number(counter as u64);
     }
 }
 

@@ -11,9 +11,9 @@ use super::names::{Lexicon, Name};
 use super::people::{
     card_issue, expired_card_issue, generate_register, next_id, Household, HouseholdCtx, Person,
     CHILD, F_AMB_INS, F_AMB_TAX, F_AMB_VAC, F_BIRTH_MONTH, F_BIRTH_YEAR, F_CARD_DEFECT, F_CLAIMED,
-    F_DA_INS, F_DA_VAC, F_DEATH_UNRECORDED, F_DUP, F_DUP_COPY, F_EXTRA, F_IZ, F_LEGACY_UNLINKED,
-    F_NAMESAKE, F_OLD_ID, F_OVERRIDE, F_POPDEF, F_REG_NOID, F_INS, F_TAX, F_VAC, GRANDCHILD,
-    HEAD,
+    F_DA_INS, F_DA_VAC, F_DEATH_UNRECORDED, F_DUP, F_DUP_COPY, F_EXTRA, F_INS, F_IZ,
+    F_LEGACY_UNLINKED, F_NAMESAKE, F_OLD_ID, F_OVERRIDE, F_POPDEF, F_REG_NOID, F_TAX, F_VAC,
+    GRANDCHILD, HEAD,
 };
 use super::render::{col, id_malformed};
 use super::rng::{mix, tag, Rng};
@@ -69,11 +69,6 @@ impl World {
         format!("P{:09}", index + 1)
     }
 
-    /// Household key of a household.
-    pub(super) fn household_id(&self, household: u32) -> String {
-        format!("H{:07}", household + 1)
-    }
-
     /// Does a register person share (given, day) or (surname, day) with `name`/`birth`?
     pub(super) fn day_conflict(&self, name: &Name, birth: Ymd) -> bool {
         let (a, b) = day_key_pair(&self.lex, name, birth);
@@ -90,10 +85,7 @@ fn day_key_pair(lex: &Lexicon, name: &Name, birth: Ymd) -> (u64, u64) {
     let days = birth.days() as u64;
     let given = u64::from(lex.folded_id(name[3]));
     let surname = u64::from(lex.surname_key(name[0]));
-    (
-        mix(mix(1, given), days),
-        mix(mix(2, surname), days),
-    )
+    (mix(mix(1, given), days), mix(mix(2, surname), days))
 }
 
 /// Parse and check the options, then build the world.
@@ -357,9 +349,10 @@ impl Planner {
         let n_communes = self.world.admin.communes.len();
         let main = self.world.admin.main().communes.clone();
         let commune = if r < 0.25 && self.world.admin.provinces.len() > 1 {
-            let extra = self.world.admin.provinces[1 + rng.index(self.world.admin.provinces.len() - 1)]
-                .communes
-                .clone();
+            let extra = self.world.admin.provinces
+                [1 + rng.index(self.world.admin.provinces.len() - 1)]
+            .communes
+            .clone();
             extra.start + rng.index(extra.len())
         } else if r < 0.75 {
             main.start + rng.index(main.len())
@@ -420,7 +413,11 @@ impl Planner {
         let plans = [
             (F_INS, F_AMB_INS, planned(rates.insurance.ambiguous, ins)),
             (F_TAX, F_AMB_TAX, planned(rates.tax.ambiguous, tax)),
-            (F_VAC, F_AMB_VAC, planned(rates.vaccination.ambiguous, vac_rows)),
+            (
+                F_VAC,
+                F_AMB_VAC,
+                planned(rates.vaccination.ambiguous, vac_rows),
+            ),
             (0, 0, (self.base as f64 * 0.003).ceil() as usize),
         ];
         let main_end = self.extra_start;
@@ -448,6 +445,8 @@ impl Planner {
                         && (18..=85).contains(&pl.age(i))
                         && (p.birth.year() - t.birth.year()).abs() <= 2
                         && (p.gender == 1 || p.name[0] == t.name[0])
+                        && !pl.same_name(&p.father, &t.father)
+                        && !pl.same_name(&p.mother, &t.mother)
                 }) else {
                     continue;
                 };
@@ -455,7 +454,9 @@ impl Planner {
                 self.claim(target, F_NAMESAKE | target_flag);
                 self.claim(twin, F_NAMESAKE);
                 let group = self.world.namesake_groups.len() as u32;
-                self.world.namesake_groups.push(vec![target as u32, twin as u32]);
+                self.world
+                    .namesake_groups
+                    .push(vec![target as u32, twin as u32]);
                 self.world.namesake_of.insert(target as u32, group);
                 self.world.namesake_of.insert(twin as u32, group);
             }
@@ -493,12 +494,19 @@ impl Planner {
         Ok(())
     }
 
+    /// Do two names fold to the same key (namesakes must not share a parent's name)?
+    fn same_name(&self, a: &Name, b: &Name) -> bool {
+        let lex = &self.world.lex;
+        (0..4).all(|k| lex.folded_id(a[k]) == lex.folded_id(b[k]))
+    }
+
     fn count(&self, flag: u32) -> usize {
         self.world.persons.iter().filter(|p| p.has(flag)).count()
     }
 
-    /// Flag records whose (surname, given name, birth year) is unique in the register:
-    /// only those may lose their ID in a sector record and still match one person.
+    /// Flag records whose (surname, given name, birth date) is unique in the register:
+    /// only those may lose their ID in a sector record and still match one person
+    /// clearly (a namesake with another middle name or birth date scores well below).
     fn unique_keys(&mut self) {
         let lex = &self.world.lex;
         let mut keys: Vec<(u64, u32)> = self
@@ -508,8 +516,11 @@ impl Planner {
             .enumerate()
             .map(|(i, p)| {
                 let k = mix(
-                    mix(u64::from(lex.surname_key(p.name[0])), u64::from(lex.folded_id(p.name[3]))),
-                    p.birth.y as u64,
+                    mix(
+                        u64::from(lex.surname_key(p.name[0])),
+                        u64::from(lex.folded_id(p.name[3])),
+                    ),
+                    p.birth.days() as u64,
                 );
                 (k, i as u32)
             })
@@ -561,7 +572,8 @@ impl Planner {
                 break;
             };
             let lo = Ymd::new(2023, 1, 1).days();
-            let death = Ymd::from_days(rng.range(i64::from(lo), i64::from(as_of.days() - 7)) as i32);
+            let death =
+                Ymd::from_days(rng.range(i64::from(lo), i64::from(as_of.days() - 7)) as i32);
             self.kill(i, death, &mut rng);
             self.claim(i, F_DA_INS);
         }
@@ -629,7 +641,9 @@ impl Planner {
     }
 
     fn mark_unrecorded(&mut self, i: usize, as_of: Ymd, rng: &mut Rng) {
-        let lo = Ymd::new(2024, 1, 1).days().max(self.world.persons[i].birth.days() + 1);
+        let lo = Ymd::new(2024, 1, 1)
+            .days()
+            .max(self.world.persons[i].birth.days() + 1);
         let death = Ymd::from_days(rng.range(i64::from(lo), i64::from(as_of.days() - 1)) as i32);
         let p = &mut self.world.persons[i];
         p.death = death;
@@ -814,7 +828,14 @@ impl Planner {
     fn invalid_value(&mut self, i: usize, rng: &mut Rng) -> Option<&'static str> {
         let kinds = if rng.chance(0.2) { 2 } else { 1 };
         let first = rng.index(8);
-        let second = (first + 1 + rng.index(7)) % 8;
+        // Two impossible dates on one record would make "how old" ambiguous: a second
+        // bad field is always a list value.
+        let second = (first + 1 + rng.index(4)) % 5;
+        let second = if second == first {
+            (first + 1) % 5
+        } else {
+            second
+        };
         for kind in [first, second].into_iter().take(kinds) {
             self.invalid_field(i, kind, rng);
         }
@@ -825,7 +846,14 @@ impl Planner {
         let as_of = self.world.as_of;
         match kind {
             0 => {
-                let v = ["Kinh Việt", "Không rõ", "X", "Kih", "Dân tộc khác", "Kinh-Hoa"];
+                let v = [
+                    "Kinh Việt",
+                    "Không rõ",
+                    "X",
+                    "Kih",
+                    "Dân tộc khác",
+                    "Kinh-Hoa",
+                ];
                 self.set_override(i, col::ETHNICITY, rng.pick(&v).to_string());
             }
             1 => {
@@ -965,7 +993,9 @@ impl Planner {
             else {
                 continue;
             };
-            let touched = members.iter().any(|&m| self.world.persons[m].has(F_OVERRIDE));
+            let touched = members
+                .iter()
+                .any(|&m| self.world.persons[m].has(F_OVERRIDE));
             if touched {
                 continue;
             }
@@ -976,7 +1006,8 @@ impl Planner {
                 self.world
                     .injected_households
                     .push(("DU.HOUSEHOLD_NO_HEAD", h as u32));
-            } else if x < rates.household_no_head + rates.household_multi_head && members.len() >= 2 {
+            } else if x < rates.household_no_head + rates.household_multi_head && members.len() >= 2
+            {
                 let others: Vec<usize> = members.iter().copied().filter(|&m| m != head).collect();
                 let second = rng.pick(&others);
                 let v = ["Chủ hộ", "chủ hộ", "CHU HO", "Chủ Hộ"];

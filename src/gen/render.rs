@@ -152,7 +152,12 @@ pub(super) fn render_population(world: &World, i: usize, row: &mut PopRow) {
     } else {
         Precision::Day
     };
-    write_date(&mut f[col::BIRTH_DATE], p.birth, style_of(byte(h, 0)), precision);
+    write_date(
+        &mut f[col::BIRTH_DATE],
+        p.birth,
+        style_of(byte(h, 0)),
+        precision,
+    );
     let gender_noise = byte(h, 6);
     let gender = match (p.gender, gender_noise) {
         (0, 0..=1) => "nam",
@@ -220,10 +225,20 @@ pub(super) fn render_population(world: &World, i: usize, row: &mut PopRow) {
         }
     }
     if p.card.is_some() {
-        write_date(&mut f[col::CARD], p.card, style_of(byte(h2, 0)), Precision::Day);
+        write_date(
+            &mut f[col::CARD],
+            p.card,
+            style_of(byte(h2, 0)),
+            Precision::Day,
+        );
     }
     if p.death.is_some() && !p.has(F_DEATH_UNRECORDED) {
-        write_date(&mut f[col::DEATH], p.death, style_of(byte(h2, 1)), Precision::Day);
+        write_date(
+            &mut f[col::DEATH],
+            p.death,
+            style_of(byte(h2, 1)),
+            Precision::Day,
+        );
     }
     if p.phone != 0 {
         let _ = write!(f[col::PHONE], "0{}", p.phone);

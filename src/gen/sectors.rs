@@ -397,7 +397,11 @@ fn identity(
                         let y = rng.range(1, 3) as i32;
                         b.add_years(if rng.chance(0.5) { y } else { -y })
                     } else {
-                        Ymd { y: b.y, m: b.d, d: b.m }
+                        Ymd {
+                            y: b.y,
+                            m: b.d,
+                            d: b.m,
+                        }
                     };
                     birth = Some(date_text(changed, style));
                 }
@@ -426,7 +430,13 @@ fn identity(
 }
 
 /// Truth row of a cross-match defect.
-fn defect_truth(ctx: &SectorCtx<'_>, ds: usize, i: usize, defect: Defect, key: &str) -> Option<TruthRow> {
+fn defect_truth(
+    ctx: &SectorCtx<'_>,
+    ds: usize,
+    i: usize,
+    defect: Defect,
+    key: &str,
+) -> Option<TruthRow> {
     let world = ctx.world;
     let outcome = match defect {
         Defect::None => return None,
@@ -467,7 +477,11 @@ fn commune_code(world: &World, commune: usize) -> &str {
 }
 
 /// Insurance rows of item `i` (a register record, or an outsider after them).
-pub(super) fn insurance_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -> Result<(), csv::Error> {
+pub(super) fn insurance_item(
+    ctx: &SectorCtx<'_>,
+    i: usize,
+    sink: &mut Sink,
+) -> Result<(), csv::Error> {
     let world = ctx.world;
     let n = world.persons.len();
     let main = world.admin.main().code;
@@ -481,13 +495,9 @@ pub(super) fn insurance_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -> 
     let mut rng = Rng::stream(world.seed, tag("insurance"), i as u64);
     let age = age_on(p.birth, world.as_of);
     let employed = p.has(F_IZ) || (age <= 60 && rng.chance(0.55));
-    let zone = if p.has(F_IZ) {
-        Some(rng.index(world.admin.zones.len()))
-    } else if employed && world.admin.in_main(p.commune as usize) && rng.chance(0.1) {
-        Some(rng.index(world.admin.zones.len()))
-    } else {
-        None
-    };
+    let in_zone =
+        p.has(F_IZ) || (employed && world.admin.in_main(p.commune as usize) && rng.chance(0.1));
+    let zone = in_zone.then(|| rng.index(world.admin.zones.len()));
     let (employer, employer_commune) = match zone {
         Some(z) => (
             rng.pick(IZ_EMPLOYERS).to_string(),
@@ -500,7 +510,10 @@ pub(super) fn insurance_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -> 
             } else {
                 main_range.start + rng.index(main_range.len())
             };
-            (rng.pick(EMPLOYERS).to_string(), commune_code(world, c).to_string())
+            (
+                rng.pick(EMPLOYERS).to_string(),
+                commune_code(world, c).to_string(),
+            )
         }
         None => (String::new(), String::new()),
     };
@@ -664,14 +677,25 @@ pub(super) fn tax_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -> Result
         .get(usize::from(p.hamlet))
         .map_or("", String::as_str);
     let mut address = if rng.chance(0.2) {
-        format!("Số {}, {hamlet}{}", 1 + rng.below(300), commune.address_tail)
+        format!(
+            "Số {}, {hamlet}{}",
+            1 + rng.below(300),
+            commune.address_tail
+        )
     } else {
         format!("{hamlet}{}", commune.address_tail)
     };
     if rng.chance(0.05) {
         address = to_nfd(&address);
     }
-    sink.record(&[&key, &ident.id, &ident.name, &ident.birth, &address, &commune.code])?;
+    sink.record(&[
+        &key,
+        &ident.id,
+        &ident.name,
+        &ident.birth,
+        &address,
+        &commune.code,
+    ])?;
     if let Some(t) = defect_truth(ctx, 1, i, defect, &key) {
         sink.truth(t);
     }
@@ -679,7 +703,11 @@ pub(super) fn tax_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -> Result
 }
 
 /// Vaccination rows (one per dose) of item `i`.
-pub(super) fn vaccination_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -> Result<(), csv::Error> {
+pub(super) fn vaccination_item(
+    ctx: &SectorCtx<'_>,
+    i: usize,
+    sink: &mut Sink,
+) -> Result<(), csv::Error> {
     let world = ctx.world;
     let n = world.persons.len();
     if i >= n {
@@ -711,7 +739,12 @@ pub(super) fn vaccination_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -
                 &(d + 1).to_string(),
                 &date_text(date, DateStyle::DmyShort),
             ])?;
-            sink.truth(TruthRow::new(sector_rule(2, 3), "vaccination", key, Vec::new()));
+            sink.truth(TruthRow::new(
+                sector_rule(2, 3),
+                "vaccination",
+                key,
+                Vec::new(),
+            ));
         }
         return Ok(());
     }
@@ -772,7 +805,12 @@ pub(super) fn vaccination_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -
 }
 
 /// Death registration of item `i`; `seq` numbers the registrations.
-pub(super) fn death_item(ctx: &SectorCtx<'_>, i: usize, seq: usize, sink: &mut Sink) -> Result<(), csv::Error> {
+pub(super) fn death_item(
+    ctx: &SectorCtx<'_>,
+    i: usize,
+    seq: usize,
+    sink: &mut Sink,
+) -> Result<(), csv::Error> {
     let world = ctx.world;
     let p = &world.persons[i];
     let mut rng = Rng::stream(world.seed, tag("deaths"), i as u64);
@@ -821,7 +859,11 @@ fn hometown(world: &World, p_birth_prov: u8, rng: &mut Rng) -> String {
 }
 
 /// Legacy CMND rows of item `i` (register records, then unmatched outsiders).
-pub(super) fn legacy_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -> Result<(), csv::Error> {
+pub(super) fn legacy_item(
+    ctx: &SectorCtx<'_>,
+    i: usize,
+    sink: &mut Sink,
+) -> Result<(), csv::Error> {
     let world = ctx.world;
     let n = world.persons.len();
     if i >= n {
@@ -841,7 +883,12 @@ pub(super) fn legacy_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -> Res
             &home,
             commune_code(world, o.commune),
         ])?;
-        sink.truth(TruthRow::new("DU.OLD_ID_NOT_LINKED", "legacy_id", key, Vec::new()));
+        sink.truth(TruthRow::new(
+            "DU.OLD_ID_NOT_LINKED",
+            "legacy_id",
+            key,
+            Vec::new(),
+        ));
         return Ok(());
     }
     let p = &world.persons[i];
@@ -898,7 +945,11 @@ pub(super) fn make_outsiders(world: &World) -> ([Vec<Outsider>; 3], Vec<Outsider
             .filter(|p| p.has(flag) && !p.has(F_POPDEF | F_DUP_COPY))
             .count()
     };
-    let rows = [count(F_INS), count(F_TAX), (count(F_VAC) as f64 * 2.35) as usize];
+    let rows = [
+        count(F_INS),
+        count(F_TAX),
+        (count(F_VAC) as f64 * 2.35) as usize,
+    ];
     let mut out: [Vec<Outsider>; 3] = Default::default();
     let mut used: std::collections::HashSet<u64> = std::collections::HashSet::new();
     for ds in 0..3 {
@@ -1012,7 +1063,8 @@ fn outsider_id(
             rng.pick(&codes)
         };
         let seq = rng.below(1_000_000);
-        candidate = u64::from(ppp) * 1_000_000_000 + u64::from(g) * 100_000_000 + yy * 1_000_000 + seq;
+        candidate =
+            u64::from(ppp) * 1_000_000_000 + u64::from(g) * 100_000_000 + yy * 1_000_000 + seq;
         if used.contains(&candidate) || world.id_taken(candidate) {
             continue;
         }

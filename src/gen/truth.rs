@@ -51,7 +51,8 @@ pub(super) struct Lists {
 impl Lists {
     /// The lists for a run.
     pub(super) fn new(communes: &HashSet<String>, as_of: Ymd) -> Lists {
-        let mut ethnicities: HashSet<String> = ETHNICITIES.iter().map(|e| fold_compact(e)).collect();
+        let mut ethnicities: HashSet<String> =
+            ETHNICITIES.iter().map(|e| fold_compact(e)).collect();
         // Accepted other names of the same groups that the generator writes.
         for alias in ["Việt", "Khơ Me", "Khmer Krôm", "H'Mông"] {
             ethnicities.insert(fold_compact(alias));
@@ -94,10 +95,7 @@ fn age_range(birth: PDate, on: Ymd) -> (i32, i32) {
 /// the next one).
 pub(super) fn due_age(birth: Ymd, issue: Ymd) -> Option<i32> {
     let issue_age = age_on(birth, issue);
-    RENEWAL_AGES
-        .iter()
-        .copied()
-        .find(|&r| issue_age < r && issue_age < r - 2)
+    RENEWAL_AGES.iter().copied().find(|&r| issue_age < r - 2)
 }
 
 /// Is the card expired on `as_of` for birth day `birth`?
@@ -161,7 +159,12 @@ pub(super) fn check_population(
     // DUNG.ID_STRUCTURE
     let id_text = f[col::PERSON_ID].trim();
     if !id_text.is_empty() && id_malformed(id_text, birth_year, gender) {
-        out.push(TruthRow::new("DUNG.ID_STRUCTURE", "population", key(), Vec::new()));
+        out.push(TruthRow::new(
+            "DUNG.ID_STRUCTURE",
+            "population",
+            key(),
+            Vec::new(),
+        ));
     }
     // DUNG.ID_BIRTH_PROVINCE
     if let (Some(value), Some(birth_code)) = (
@@ -208,7 +211,12 @@ pub(super) fn check_population(
         }
     }
     if invalid {
-        out.push(TruthRow::new("DUNG.INVALID_VALUE", "population", key(), Vec::new()));
+        out.push(TruthRow::new(
+            "DUNG.INVALID_VALUE",
+            "population",
+            key(),
+            Vec::new(),
+        ));
     }
     // DU.MISSING_FIELD
     const REQUIRED: [usize; 10] = [
@@ -224,7 +232,12 @@ pub(super) fn check_population(
         col::RELATION,
     ];
     if REQUIRED.iter().any(|&c| f[c].trim().is_empty()) {
-        out.push(TruthRow::new("DU.MISSING_FIELD", "population", key(), Vec::new()));
+        out.push(TruthRow::new(
+            "DU.MISSING_FIELD",
+            "population",
+            key(),
+            Vec::new(),
+        ));
     }
     // SONG rules: alive = no death date and no registered death.
     let alive = death_text.is_empty() && !registered_death;
@@ -232,16 +245,19 @@ pub(super) fn check_population(
         let card_text = f[col::CARD].trim();
         if card_text.is_empty() {
             if age_range(b, as_of).0 >= 14 {
-                out.push(TruthRow::new("SONG.NO_ID_CARD", "population", key(), Vec::new()));
+                out.push(TruthRow::new(
+                    "SONG.NO_ID_CARD",
+                    "population",
+                    key(),
+                    Vec::new(),
+                ));
             }
         } else if let Some(issue) = parse_date(card_text).filter(|d| d.is_full()) {
             let issue = issue.earliest();
             if issue <= as_of && issue >= b.earliest() {
                 let days = critical_days(b, issue, as_of);
-                let outcomes: Vec<bool> = days
-                    .iter()
-                    .map(|&d| expired_for(d, issue, as_of))
-                    .collect();
+                let outcomes: Vec<bool> =
+                    days.iter().map(|&d| expired_for(d, issue, as_of)).collect();
                 if outcomes.iter().all(|&e| e) {
                     out.push(TruthRow::new(
                         "SONG.CARD_EXPIRED",
@@ -293,21 +309,27 @@ pub(super) fn household_rules(facts: &[RowFacts], out: &mut Vec<TruthRow>) {
             heads[f.household as usize] += 1;
         }
     }
-    for h in 1..=max {
-        if members[h] == 0 {
-            continue;
+    let flagged = |h: usize| members[h] > 0 && heads[h] != 1;
+    let mut related: std::collections::HashMap<u32, Vec<String>> = std::collections::HashMap::new();
+    // Related keys: every member when there is no head, the competing heads otherwise.
+    for (i, f) in facts.iter().enumerate() {
+        let h = f.household as usize;
+        if f.household != 0 && flagged(h) && (heads[h] == 0 || f.head) {
+            related
+                .entry(f.household)
+                .or_default()
+                .push(format!("P{:09}", i + 1));
         }
+    }
+    for h in (1..=max).filter(|&h| flagged(h)) {
         let key = format!("H{h:07}");
-        if heads[h] == 0 {
-            out.push(TruthRow::new("DU.HOUSEHOLD_NO_HEAD", "population", key, Vec::new()));
-        } else if heads[h] > 1 {
-            out.push(TruthRow::new(
-                "DUNG.HOUSEHOLD_MULTI_HEAD",
-                "population",
-                key,
-                Vec::new(),
-            ));
-        }
+        let rule = if heads[h] == 0 {
+            "DU.HOUSEHOLD_NO_HEAD"
+        } else {
+            "DUNG.HOUSEHOLD_MULTI_HEAD"
+        };
+        let keys = related.remove(&(h as u32)).unwrap_or_default();
+        out.push(TruthRow::new(rule, "population", key, keys));
     }
 }
 
@@ -338,7 +360,12 @@ pub(super) fn duplicate_ids(facts: &[RowFacts], out: &mut Vec<TruthRow>) {
                     .filter(|(m, _)| *m != k)
                     .map(|(_, s)| s.clone())
                     .collect();
-                out.push(TruthRow::new("SACH.DUP_ID", "population", key.clone(), related));
+                out.push(TruthRow::new(
+                    "SACH.DUP_ID",
+                    "population",
+                    key.clone(),
+                    related,
+                ));
             }
         }
         i = j;

@@ -113,7 +113,8 @@ where
     let file = File::create(path).map_err(io_error(path))?;
     let mut out = BufWriter::with_capacity(8 << 20, file);
     if format.bom {
-        out.write_all("\u{feff}".as_bytes()).map_err(io_error(path))?;
+        out.write_all("\u{feff}".as_bytes())
+            .map_err(io_error(path))?;
     }
     let csv_error = |source| GenError::Csv {
         path: path.to_path_buf(),
@@ -212,22 +213,29 @@ pub(super) fn write_all(options: &GenOptions, world: &World) -> Result<GenReport
     let path = dir.join("population.csv");
     let lists = Lists::new(&admin.used_codes, world.as_of);
     let sectors = options.sectors;
-    let w = write_csv(&path, PLAIN, &POP_HEADER, None, world.persons.len(), |i, sink| {
-        // One row buffer per thread: rendering reuses its strings.
-        thread_local! {
-            static ROW: std::cell::RefCell<PopRow> = std::cell::RefCell::new(PopRow::default());
-        }
-        ROW.with(|cell| {
-            let mut row = cell.borrow_mut();
-            render_population(world, i, &mut row);
-            sink.writer.write_record(row.f.iter())?;
-            sink.rows += 1;
-            let registered = sectors && has_registration(&world.persons[i]);
-            let facts = check_population(&row, &lists, registered, &mut sink.truth);
-            sink.facts.push(facts);
-            Ok(())
-        })
-    })?;
+    let w = write_csv(
+        &path,
+        PLAIN,
+        &POP_HEADER,
+        None,
+        world.persons.len(),
+        |i, sink| {
+            // One row buffer per thread: rendering reuses its strings.
+            thread_local! {
+                static ROW: std::cell::RefCell<PopRow> = std::cell::RefCell::new(PopRow::default());
+            }
+            ROW.with(|cell| {
+                let mut row = cell.borrow_mut();
+                render_population(world, i, &mut row);
+                sink.writer.write_record(row.f.iter())?;
+                sink.rows += 1;
+                let registered = sectors && has_registration(&world.persons[i]);
+                let facts = check_population(&row, &lists, registered, &mut sink.truth);
+                sink.facts.push(facts);
+                Ok(())
+            })
+        },
+    )?;
     household_rules(&w.facts, &mut truth);
     duplicate_ids(&w.facts, &mut truth);
     truth.extend(w.truth);
@@ -272,13 +280,15 @@ pub(super) fn write_all(options: &GenOptions, world: &World) -> Result<GenReport
         files.push(("insurance".into(), path, w.rows));
 
         let path = dir.join("tax.csv");
-        let bom = Format {
-            bom: true,
-            ..PLAIN
-        };
-        let w = write_csv(&path, bom, &TAX_HEADER, None, n + ctx.outsiders[1].len(), |i, sink| {
-            tax_item(&ctx, i, sink)
-        })?;
+        let bom = Format { bom: true, ..PLAIN };
+        let w = write_csv(
+            &path,
+            bom,
+            &TAX_HEADER,
+            None,
+            n + ctx.outsiders[1].len(),
+            |i, sink| tax_item(&ctx, i, sink),
+        )?;
         truth.extend(w.truth);
         files.push(("tax".into(), path, w.rows));
 
@@ -361,7 +371,10 @@ pub(super) fn insurance_order(seed: u64) -> Vec<usize> {
 fn province_toml(options: &GenOptions) -> String {
     let mut s = String::new();
     s.push_str("# written by doisoat gen\n");
-    s.push_str(&format!("as_of = \"{}\"\n", options.as_of.format("%Y-%m-%d")));
+    s.push_str(&format!(
+        "as_of = \"{}\"\n",
+        options.as_of.format("%Y-%m-%d")
+    ));
     s.push_str("population = \"population.csv\"\n");
     s.push_str("admin_units = \"admin_units.csv\"\n");
     s.push_str("[datasets]\n");

@@ -163,16 +163,16 @@ pub fn match_dataset(
                 // Several rows can share an ID (SACH.DUP_ID): compare with the closest.
                 let (person, differences) = persons
                     .iter()
-                    .map(|&p| (p, differences(&query, index, p, source)))
+                    .map(|p| (p, differences(&query, index, p, source)))
                     .min_by_key(|(_, d)| d.fields.len())
-                    .unwrap_or((persons[0], RowDetail::default()));
+                    .unwrap_or((NO_PERSON, RowDetail::default()));
                 let mut outcome = if differences.fields.is_empty() {
                     code::MATCHED
                 } else {
                     code::MISMATCH
                 };
                 if let Some(province) = &zone_province {
-                    if persons.iter().all(|&p| register_province_of(p) != *province) {
+                    if persons.iter().all(|p| register_province_of(p) != *province) {
                         outcome |= code::IZ_FLAG;
                     }
                 }
@@ -183,7 +183,7 @@ pub fn match_dataset(
                 // An ID the register does not know: a typo of someone's ID?
                 let neighbours: Vec<u32> = id_typo_neighbours(id)
                     .into_iter()
-                    .flat_map(|n| index.id_table.rows_of(n))
+                    .flat_map(|n| index.id_table.rows_of(n).iter().collect::<Vec<_>>())
                     .collect();
                 let accept = |e: &Evidence| e.birth.is_some();
                 let (resolution, compared) = index.resolve(&query, &neighbours, &accept);

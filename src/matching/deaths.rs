@@ -43,7 +43,7 @@ pub fn link(deaths: &Table, index: &PersonIndex<'_>) -> (Vec<DeathLink>, u64) {
         .map(|row| {
             let id = ids.map_or(0, |c| sector_id_number(c.get(row)));
             let query = columns.query(row, 0);
-            let by_id = index.id_table.rows_of(id).into_iter().find(|&person| {
+            let by_id = index.id_table.rows_of(id).iter().find(|&person| {
                 names_agree(
                     query.name,
                     query.folded,

@@ -69,28 +69,25 @@ impl IdTable {
         (id.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 20) as usize & self.mask
     }
 
-    /// Rows with this ID (empty when none), in row order.
-    pub fn rows_of(&self, id: u64) -> Vec<u32> {
+    /// Rows with this ID (none when absent), in row order, without allocating.
+    pub fn rows_of(&self, id: u64) -> IdRows<'_> {
         if id == 0 {
-            return Vec::new();
+            return IdRows::None;
         }
         let mut slot = self.slot_of(id);
         loop {
             let key = self.keys[slot];
             if key == 0 {
-                return Vec::new();
+                return IdRows::None;
             }
             if key == id {
                 let row = self.rows[slot];
                 if row & REPEATED_FLAG == 0 {
-                    return vec![row];
+                    return IdRows::One(row);
                 }
                 let start = self.repeated.partition_point(|&(k, _)| k < id);
-                return self.repeated[start..]
-                    .iter()
-                    .take_while(|&&(k, _)| k == id)
-                    .map(|&(_, r)| r)
-                    .collect();
+                let end = start + self.repeated[start..].partition_point(|&(k, _)| k == id);
+                return IdRows::Many(&self.repeated[start..end]);
             }
             slot = (slot + 1) & self.mask;
         }
@@ -109,6 +106,43 @@ impl IdTable {
                 _ => slot = (slot + 1) & self.mask,
             }
         }
+    }
+}
+
+/// The rows carrying one ID.
+#[derive(Debug, Clone, Copy)]
+pub enum IdRows<'a> {
+    /// Nobody.
+    None,
+    /// One row (the usual case).
+    One(u32),
+    /// Several rows share the ID.
+    Many(&'a [(u64, u32)]),
+}
+
+impl IdRows<'_> {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            IdRows::None => 0,
+            IdRows::One(_) => 1,
+            IdRows::Many(rows) => rows.len(),
+        }
+    }
+
+    /// True when no row has the ID.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The rows.
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        let (single, many): (Option<u32>, &[(u64, u32)]) = match self {
+            IdRows::None => (None, &[]),
+            IdRows::One(row) => (Some(*row), &[]),
+            IdRows::Many(rows) => (None, rows),
+        };
+        single.into_iter().chain(many.iter().map(|&(_, row)| row))
     }
 }
 
@@ -210,8 +244,8 @@ mod tests {
     fn id_table_finds_single_and_repeated() {
         let ids = [0, 5, 7, 5, 9, 0];
         let table = IdTable::build(&ids);
-        assert_eq!(table.rows_of(7), vec![2]);
-        assert_eq!(table.rows_of(5), vec![1, 3]);
+        assert_eq!(table.rows_of(7).iter().collect::<Vec<_>>(), vec![2]);
+        assert_eq!(table.rows_of(5).iter().collect::<Vec<_>>(), vec![1, 3]);
         assert!(table.rows_of(8).is_empty());
         assert!(table.rows_of(0).is_empty());
         assert!(table.contains(9) && !table.contains(10));

@@ -17,7 +17,12 @@ fn generated(people: usize, seed: u64) -> tempfile::TempDir {
     data
 }
 
-fn run(data: &Path, out: &Path, previous: Option<&Path>, state: Option<&Path>) -> doisoat::RunOutcome {
+fn run(
+    data: &Path,
+    out: &Path,
+    previous: Option<&Path>,
+    state: Option<&Path>,
+) -> doisoat::RunOutcome {
     let mut config = config_for(data, out);
     config.previous = previous.map(Path::to_path_buf);
     config.state_dir = state.map(Path::to_path_buf);
@@ -42,14 +47,23 @@ fn xlsx_worklists_read_back_with_text_ids_and_all_rows() {
     assert!(!per_commune.is_empty());
     let mut checked_leading_zero = false;
     for ((province, commune), expected) in &per_commune {
-        let path = out.join("worklists").join(province).join(format!("{commune}.xlsx"));
+        let path = out
+            .join("worklists")
+            .join(province)
+            .join(format!("{commune}.xlsx"));
         let mut book = open_workbook_auto(&path).unwrap();
         let names = book.sheet_names();
         assert_eq!(names, vec!["Tổng hợp", "Đúng", "Đủ", "Sạch", "Sống"]);
         let mut rows = 0;
         for sheet in &names[1..] {
             let range = book.worksheet_range(sheet).unwrap();
-            let header: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+            let header: Vec<String> = range
+                .rows()
+                .next()
+                .unwrap()
+                .iter()
+                .map(|c| c.to_string())
+                .collect();
             assert_eq!(header[7], "Số định danh");
             assert_eq!(header[21], "Kết quả xác minh");
             assert_eq!(header[22], "Ghi chú");
@@ -61,13 +75,20 @@ fn xlsx_worklists_read_back_with_text_ids_and_all_rows() {
                         checked_leading_zero = true;
                     }
                 } else {
-                    assert!(matches!(row[7], Data::Empty), "ID cell is not text: {:?}", row[7]);
+                    assert!(
+                        matches!(row[7], Data::Empty),
+                        "ID cell is not text: {:?}",
+                        row[7]
+                    );
                 }
             }
         }
         assert_eq!(rows, *expected, "{commune}.xlsx rows");
     }
-    assert!(checked_leading_zero, "some ID with a leading zero was read back as text");
+    assert!(
+        checked_leading_zero,
+        "some ID with a leading zero was read back as text"
+    );
 }
 
 fn chromium() -> Option<PathBuf> {
@@ -113,8 +134,17 @@ fn html_report_renders_in_headless_chromium() {
         .output()
         .unwrap();
     let dom = String::from_utf8_lossy(&dom.stdout);
-    for section in ["id=\"tong-quan\"", "id=\"quy-tac\"", "id=\"doi-soat\"", "id=\"tien-do\"", "id=\"xa\""] {
-        assert!(dom.contains(section), "section {section} missing from the rendered page");
+    for section in [
+        "id=\"tong-quan\"",
+        "id=\"quy-tac\"",
+        "id=\"doi-soat\"",
+        "id=\"tien-do\"",
+        "id=\"xa\"",
+    ] {
+        assert!(
+            dom.contains(section),
+            "section {section} missing from the rendered page"
+        );
     }
     let table_start = dom.find("id=\"communes\"").unwrap();
     let body = &dom[table_start..];
@@ -132,7 +162,10 @@ fn html_report_renders_in_headless_chromium() {
         .output()
         .unwrap();
     assert!(status.status.success());
-    assert!(std::fs::metadata(&artifacts).unwrap().len() > 10_000, "a real screenshot");
+    assert!(
+        std::fs::metadata(&artifacts).unwrap().len() > 10_000,
+        "a real screenshot"
+    );
 }
 
 /// Edit a CSV in place: `edit(header, row)` may change the row.
@@ -159,9 +192,15 @@ fn second_night_counts_resolved_new_open_and_suppresses_confirmed() {
         .iter()
         .filter(|r| r[col("rule_id")] == "SONG.NO_ID_CARD")
         .collect();
-    assert!(no_card.len() >= 10, "enough NO_ID_CARD findings to work with");
+    assert!(
+        no_card.len() >= 10,
+        "enough NO_ID_CARD findings to work with"
+    );
     // The commune fixes five records in the register …
-    let fixed: Vec<String> = no_card[..5].iter().map(|r| r[col("record_key")].clone()).collect();
+    let fixed: Vec<String> = no_card[..5]
+        .iter()
+        .map(|r| r[col("record_key")].clone())
+        .collect();
     edit_csv(&data.path().join("population.csv"), |h, row| {
         let key = h.iter().position(|x| x == "record_id").unwrap();
         let card = h.iter().position(|x| x == "card_issue_date").unwrap();
@@ -180,10 +219,16 @@ fn second_night_counts_resolved_new_open_and_suppresses_confirmed() {
     let commune = confirmed[0][col("commune_code")].clone();
     let returned_dir = data.path().join("returned");
     std::fs::create_dir_all(&returned_dir).unwrap();
-    let worklist = first.join("worklists").join(&province).join(format!("{commune}.csv"));
+    let worklist = first
+        .join("worklists")
+        .join(&province)
+        .join(format!("{commune}.csv"));
     let returned = returned_dir.join(format!("{commune}.csv"));
     std::fs::copy(&worklist, &returned).unwrap();
-    let confirmed_ids: Vec<String> = confirmed.iter().map(|r| r[col("finding_id")].clone()).collect();
+    let confirmed_ids: Vec<String> = confirmed
+        .iter()
+        .map(|r| r[col("finding_id")].clone())
+        .collect();
     edit_csv(&returned, |h, row| {
         let id = h.iter().position(|x| x == "Mã phát hiện").unwrap();
         let result = h.iter().position(|x| x == "Kết quả xác minh").unwrap();
@@ -219,7 +264,10 @@ fn second_night_counts_resolved_new_open_and_suppresses_confirmed() {
     let error = doisoat::findings::feedback::import(&[bad], &first, &state, None, "2026-11-23")
         .unwrap_err()
         .to_string();
-    assert!(error.contains("unknown finding id") && error.contains("nothing imported"), "{error}");
+    assert!(
+        error.contains("unknown finding id") && error.contains("nothing imported"),
+        "{error}"
+    );
     let other_commune = per_other_commune(&first, &commune);
     let foreign = returned_dir.join("foreign").join(format!("{commune}.csv"));
     std::fs::create_dir_all(foreign.parent().unwrap()).unwrap();
@@ -228,7 +276,11 @@ fn second_night_counts_resolved_new_open_and_suppresses_confirmed() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("only return its own rows"), "{error}");
-    assert_eq!(std::fs::read(state.join("decisions.csv")).unwrap(), before, "nothing half-imported");
+    assert_eq!(
+        std::fs::read(state.join("decisions.csv")).unwrap(),
+        before,
+        "nothing half-imported"
+    );
 
     // Night two.
     let second = data.path().join("night2");
@@ -236,13 +288,20 @@ fn second_night_counts_resolved_new_open_and_suppresses_confirmed() {
     let p = &outcome2.summary.progress;
     assert!(p.compared);
     let rule = &p.rules["SONG.NO_ID_CARD"];
-    assert_eq!(rule.resolved, 5 + 3, "five fixed plus three suppressed are gone from the list");
+    assert_eq!(
+        rule.resolved,
+        5 + 3,
+        "five fixed plus three suppressed are gone from the list"
+    );
     assert_eq!(rule.new, 0);
     assert_eq!(rule.open as usize, no_card.len() - 8);
     assert_eq!(outcome2.summary.feedback.verified_correct, 3);
     assert_eq!(p.open + p.resolved, outcome1.summary.findings.total);
     let (_, rows2) = read_csv(&second.join("findings.csv"));
-    assert!(rows2.iter().all(|r| r[17] == "open"), "nothing new on an unchanged night");
+    assert!(
+        rows2.iter().all(|r| r[17] == "open"),
+        "nothing new on an unchanged night"
+    );
     assert!(rows2.iter().all(|r| !confirmed_ids.contains(&r[0])));
 }
 
