@@ -25,6 +25,9 @@ pub enum ColumnBuilder {
     },
     /// Dictionary-encoded values.
     Dict {
+        /// The last raw value and its code: consecutive rows often repeat a value
+        /// (ethnicity, commune of a household), which then costs a compare, not a hash.
+        last: (String, u32),
         /// Codes per row.
         codes: Vec<u32>,
         /// Distinct values.
@@ -50,6 +53,7 @@ impl ColumnBuilder {
                 let mut index = HashMap::with_hasher(Xxh3Builder::new());
                 index.insert(String::new(), 0);
                 ColumnBuilder::Dict {
+                    last: (String::new(), 0),
                     codes: Vec::with_capacity(rows),
                     values: vec![String::new()],
                     index,
@@ -77,10 +81,15 @@ impl ColumnBuilder {
                 folded.push(scratch);
             }
             ColumnBuilder::Dict {
+                last,
                 codes,
                 values,
                 index,
             } => {
+                if last.0 == raw {
+                    codes.push(last.1);
+                    return;
+                }
                 let clean = text::clean(raw);
                 let code = match index.get(clean.as_ref()) {
                     Some(&code) => code,
@@ -91,6 +100,9 @@ impl ColumnBuilder {
                         code
                     }
                 };
+                last.0.clear();
+                last.0.push_str(raw);
+                last.1 = code;
                 codes.push(code);
             }
             ColumnBuilder::Date(column) => {

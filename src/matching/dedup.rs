@@ -41,6 +41,7 @@ const MAX_CLUSTER: usize = 6;
 struct DedupWeights {
     accept: f64,
     name_threshold: f64,
+    name_floor: f64,
     name_exact: f64,
     name_similar: f64,
     birth_day: f64,
@@ -64,15 +65,16 @@ impl DedupWeights {
         DedupWeights {
             accept: w("accept_score", 7.0),
             name_threshold: w("name_threshold", def.name_threshold),
+            name_floor: w("name_floor", 0.72),
             name_exact: m("name_exact", 3.0),
             name_similar: m("name_similar", 2.0),
             birth_day: m("birth_date_day", 3.0),
             birth_month: m("birth_date_month", 2.0),
             birth_year: m("birth_date_year", 1.0),
             gender_agree: m("gender_agree", 0.5),
-            parent_agree: w("parent_agree", 2.0),
+            parent_agree: w("parent_agree", 3.0),
             parent_conflict: w("parent_conflict", -3.0),
-            spouse_agree: w("spouse_agree", 1.0),
+            spouse_agree: w("spouse_agree", 1.5),
             old_id_agree: w("old_id_agree", 4.0),
             old_id_conflict: w("old_id_conflict", -4.0),
             birth_province_agree: w("birth_province_agree", 0.5),
@@ -120,6 +122,8 @@ pub struct Duplicates {
 }
 
 struct Columns<'a> {
+    /// Sorted hashes of every parent name in the register, for term frequencies.
+    parent_names: Vec<u64>,
     father: Option<&'a NameColumn>,
     mother: Option<&'a NameColumn>,
     spouse: Option<&'a NameColumn>,
@@ -132,18 +136,38 @@ fn name_of(column: Option<&NameColumn>, row: u32) -> &str {
 }
 
 /// Agreement of two optional names: Some(true) agree, Some(false) conflict, None
-/// when either is missing.
+/// when either is missing or the names are merely close.
 fn names_compare(a: &str, b: &str) -> Option<bool> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
+    if a == b {
+        return Some(true);
+    }
     let similarity = name_similarity(a, b);
-    if similarity >= 0.9 {
+    if similarity >= 0.95 {
         Some(true)
     } else if similarity < 0.8 {
         Some(false)
     } else {
         None
+    }
+}
+
+impl Columns<'_> {
+    /// Share of the weight an agreeing parent name earns: a rare name is strong
+    /// evidence, "Nguyễn Thị Hương" much less (term-frequency adjustment).
+    fn rarity(&self, folded: &str) -> f64 {
+        let total = self.parent_names.len().max(1) as f64;
+        let hash = xxhash_rust::xxh3::xxh3_64(folded.as_bytes());
+        let start = self.parent_names.partition_point(|&h| h < hash);
+        let count = self.parent_names[start..]
+            .iter()
+            .take_while(|&&h| h == hash)
+            .count()
+            .max(1) as f64;
+        // 1/1000 or rarer → full weight; 1/20 → about half.
+        ((total / count).log2() / 10.0).clamp(0.5, 1.0)
     }
 }
 
@@ -157,7 +181,16 @@ pub fn detect(
 ) -> Duplicates {
     let weights = DedupWeights::from_def(def);
     let rows = table.rows;
+    let mut parent_names: Vec<u64> = ["father_name", "mother_name"]
+        .iter()
+        .filter_map(|f| table.name_column(f))
+        .flat_map(|c| (0..rows).map(move |r| c.folded.get(r)))
+        .filter(|n| !n.is_empty())
+        .map(|n| xxhash_rust::xxh3::xxh3_64(n.as_bytes()))
+        .collect();
+    parent_names.par_sort_unstable();
     let columns = Columns {
+        parent_names,
         father: table.name_column("father_name"),
         mother: table.name_column("mother_name"),
         spouse: table.name_column("spouse_name"),
@@ -207,17 +240,30 @@ pub fn detect(
     let parents_pass = extra_pass(0);
     let old_id_pass = extra_pass(1);
 
-    // Candidate pairs from every pass, as (low << 32 | high).
+    // Candidate pairs from every pass, as (low << 32 | high). Pairs that can never be
+    // accepted — birth dates that disagree, genders that differ — are dropped while the
+    // blocks are walked, with two integer compares, before any scoring.
+    let births: Vec<crate::model::PartialDate> = (0..rows as u32).map(|r| index.birth(r)).collect();
+    let compatible = |x: u32, y: u32| -> bool {
+        let (gx, gy) = (facts.gender[x as usize], facts.gender[y as usize]);
+        if gx.is_some() && gy.is_some() && gx != gy {
+            return false;
+        }
+        births[x as usize].agrees_with(births[y as usize]) == Some(true)
+    };
     let mut candidates: Vec<u64> = Vec::new();
     let mut add_blocks = |blocks: Vec<&[(u64, u32)]>| {
         let pairs: Vec<u64> = blocks
             .par_iter()
             .filter(|b| b.len() > 1 && b.len() <= MAX_DEDUP_BLOCK)
             .flat_map_iter(|block| {
-                let mut out = Vec::with_capacity(block.len() * (block.len() - 1) / 2);
+                let mut out = Vec::new();
                 for i in 0..block.len() {
                     for j in i + 1..block.len() {
                         let (x, y) = (block[i].1, block[j].1);
+                        if !compatible(x, y) {
+                            continue;
+                        }
                         let (low, high) = if x < y { (x, y) } else { (y, x) };
                         out.push(u64::from(low) << 32 | u64::from(high));
                     }
@@ -382,7 +428,7 @@ fn score_pair(
     }
     let (folded_a, folded_b) = (index.folded(a), index.folded(b));
     let similarity = name_similarity(folded_a, folded_b);
-    if similarity < w.name_threshold {
+    if similarity < w.name_floor {
         return None;
     }
     // Gender must not conflict, birth dates must agree at the coarser precision.
@@ -427,11 +473,13 @@ fn score_pair(
         score += w.gender_agree;
     }
     let mut corroborated = false;
+    let mut parents_agreeing = 0;
     for (label, column) in [("cha", columns.father), ("mẹ", columns.mother)] {
         match names_compare(name_of(column, a), name_of(column, b)) {
             Some(true) => {
-                score += w.parent_agree;
+                score += w.parent_agree * columns.rarity(name_of(column, a));
                 corroborated = true;
+                parents_agreeing += 1;
                 evidence.push(format!("cùng họ tên {label}"));
             }
             Some(false) => {
@@ -441,8 +489,10 @@ fn score_pair(
             None => {}
         }
     }
+    let mut strong = parents_agreeing == 2;
     if names_compare(name_of(columns.spouse, a), name_of(columns.spouse, b)) == Some(true) {
         score += w.spouse_agree;
+        strong |= parents_agreeing == 1;
         corroborated = true;
         evidence.push("cùng họ tên vợ/chồng".into());
     }
@@ -450,6 +500,7 @@ fn score_pair(
     if old_a != 0 && old_b != 0 {
         if old_a == old_b {
             score += w.old_id_agree;
+            strong = true;
             corroborated = true;
             evidence.push("cùng số CMND cũ".into());
         } else {
@@ -480,6 +531,16 @@ fn score_pair(
         && precision == Precision::Day
         && facts.gender[ia].is_some()
         && same_birth_province;
+    // A name only loosely similar (a typo in a short given name) needs strong
+    // corroboration: both parents, a parent and the spouse, or the old ID.
+    if similarity < w.name_threshold && !strong {
+        return None;
+    }
+    // Two different valid IDs: the state issued two numbers, so it takes more than one
+    // matching parent (a common name) to say they are one person.
+    if both_valid_ids && !strong {
+        return None;
+    }
     if score < w.accept || !(corroborated || uncorroborated_ok) {
         return None;
     }

@@ -85,9 +85,9 @@ pub fn canonical_surname(surname: &str) -> &str {
 
 /// Surname, middle part and given name of a folded full name.
 pub fn split_name(folded: &str) -> (&str, &str, &str) {
-    let folded = folded.trim();
-    let first_space = folded.find(' ');
-    let last_space = folded.rfind(' ');
+    // Folded keys are already trimmed and single-spaced.
+    let first_space = memchr::memchr(b' ', folded.as_bytes());
+    let last_space = memchr::memrchr(b' ', folded.as_bytes());
     match (first_space, last_space) {
         (Some(first), Some(last)) if first == last => (&folded[..first], "", &folded[last + 1..]),
         (Some(first), Some(last)) => (

@@ -104,7 +104,7 @@ pub fn fold_compact(text: &str) -> String {
 /// NFC, trimmed, runs of whitespace collapsed to one space. Borrowed when the input is
 /// already clean (the common case), so ingest allocates only for the rare dirty value.
 pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
-    let needs_nfc = !text.is_ascii() && is_nfc_quick(text.chars()) != IsNormalized::Yes;
+    let needs_nfc = !surely_nfc(text.as_bytes()) && is_nfc_quick(text.chars()) != IsNormalized::Yes;
     let needs_space = needs_space_cleanup(text);
     if !needs_nfc && !needs_space {
         return std::borrow::Cow::Borrowed(text);
@@ -125,6 +125,28 @@ pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
         out.push_str(word);
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// A byte-level fast path for the NFC check: text made only of ASCII, Latin-1 /
+/// Latin Extended letters (U+0080–U+027F) and the Vietnamese block of Latin Extended
+/// Additional (U+1E00–U+1EFF) is NFC as it stands — none of those characters
+/// decomposes under NFC or combines with a neighbour. Anything else (combining marks
+/// of NFD text, other scripts) goes to the full check.
+fn surely_nfc(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            i += 1;
+        } else if (0xC2..=0xC9).contains(&b) {
+            i += 2;
+        } else if b == 0xE1 && matches!(bytes.get(i + 1), Some(0xB8..=0xBB)) {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 fn needs_space_cleanup(text: &str) -> bool {
@@ -202,6 +224,17 @@ mod tests {
         assert_ne!(nfc, nfd);
         assert_eq!(fold(&nfd), fold(nfc));
         assert_eq!(clean(&nfd), nfc);
+    }
+
+    #[test]
+    fn fast_nfc_path_agrees_with_the_full_check() {
+        for text in ["Nguyễn Thị Hường", "Đặng Ánh", "abc", "Việt Nam", "Ơn Ưu"] {
+            assert!(surely_nfc(text.as_bytes()), "{text}");
+            assert_eq!(is_nfc_quick(text.chars()), IsNormalized::Yes);
+        }
+        let nfd: String = "Nguyễn".nfd().collect();
+        assert!(!surely_nfc(nfd.as_bytes()));
+        assert!(!surely_nfc("日本".as_bytes()));
     }
 
     #[test]
