@@ -307,9 +307,12 @@ fn gen_command(args: GenArgs) -> Result<()> {
     }
     let report = doisoat::gen::generate(&options)?;
     for (dataset, path, rows) in &report.files {
-        println!("{dataset:<12} {rows:>10} rows  {}", path.display());
+        if dataset == "config" {
+            println!("{:<12} {:>15}  {}", "run file", "", path.display());
+        } else {
+            println!("{dataset:<12} {rows:>10} rows  {}", path.display());
+        }
     }
-    println!("truth        {:>10} rows", report.truth_rows);
     Ok(())
 }
 
