@@ -11,6 +11,7 @@ use crate::model::{Column, DateColumn, DictColumn, FieldKind, NameColumn, Partia
 use crate::normalize::{date::parse_date, text};
 
 /// Builds one column of one chunk.
+#[allow(clippy::large_enum_variant)] // one builder per column, never in bulk
 pub enum ColumnBuilder {
     /// Free text.
     Text(StrColumn),

@@ -156,7 +156,7 @@ pub fn match_dataset(
             let query = columns.query(row, id);
             let zone_province = zones
                 .filter(|z| !z.get(row).is_empty())
-                .and_then(|_| employer_communes)
+                .and(employer_communes)
                 .and_then(|c| province_of(admin, c.get(row)));
             let persons = index.id_table.rows_of(id);
             if !persons.is_empty() {

@@ -157,7 +157,7 @@ pub fn blocking_keys(folded_name: &str, birth: PartialDate) -> [u64; 3] {
     let seed = xxh3_64(surname.as_bytes());
     // Pass 1 uses the name with the canonical surname so variants meet too.
     let rest_start = folded_name.find(' ').map_or(folded_name.len(), |i| i);
-    let full = xxh3_64_with_seed(folded_name[rest_start..].as_bytes(), seed);
+    let full = xxh3_64_with_seed(&folded_name.as_bytes()[rest_start..], seed);
     let short = xxh3_64_with_seed(given.as_bytes(), seed ^ 0x5555);
     let pass1 = full.rotate_left(7) ^ year ^ 0x1000_0000;
     let pass2 = short.rotate_left(13) ^ year ^ 0x2000_0000;

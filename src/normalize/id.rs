@@ -80,7 +80,7 @@ impl IdParts {
 
     /// The gender the `G` digit encodes.
     pub fn gender(&self) -> Gender {
-        if self.century_gender % 2 == 0 {
+        if self.century_gender.is_multiple_of(2) {
             Gender::Male
         } else {
             Gender::Female

@@ -54,7 +54,7 @@ pub fn number(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);
@@ -265,7 +265,7 @@ pub fn write_report(
         .findings
         .by_rule
         .iter()
-        .map(|(id, r)| (format!("{id}"), r.count))
+        .map(|(id, r)| (id.to_string(), r.count))
         .filter(|(_, n)| *n > 0)
         .collect();
     per_rule.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));

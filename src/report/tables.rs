@@ -227,7 +227,7 @@ pub fn worklist_cells(index: usize, f: &Finding, rule: Option<&Rule>) -> [String
 }
 
 /// Findings grouped by (province, commune), each group in worklist order.
-pub fn by_commune<'a>(findings: &'a [Finding]) -> BTreeMap<(String, String), Vec<&'a Finding>> {
+pub fn by_commune(findings: &[Finding]) -> BTreeMap<(String, String), Vec<&Finding>> {
     let mut groups: BTreeMap<(String, String), Vec<&Finding>> = BTreeMap::new();
     for f in findings {
         groups

@@ -1,4 +1,5 @@
 //! The one integration-test binary (arrow and parquet are linked once).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod accuracy;
 mod bad_input;

@@ -239,7 +239,7 @@ fn second_night_counts_resolved_new_open_and_suppresses_confirmed() {
         }
     });
     let report = doisoat::findings::feedback::import(
-        &[returned.clone()],
+        std::slice::from_ref(&returned),
         &first,
         &state,
         Some("Công an xã thử nghiệm"),
