@@ -5,13 +5,21 @@
 //! 1. **Blocking** — five passes whose union is the candidate set: the three identity
 //!    passes of the person index (name + birth year; surname + given name + birth
 //!    year; given name + full birth date), parents' names + birth year, and the old
-//!    CMND number. Blocks too large to carry information are skipped for that pass.
-//! 2. **Scoring** — name similarity, birth date at the coarser precision, gender,
-//!    parents', spouse's names, old ID, birth province, with weights from
-//!    `[matching.dedup]`. Vietnam has many true namesakes, so name + birth date alone
-//!    never make a duplicate: a pair needs corroborating evidence (a parent, the
-//!    spouse or the old ID), or — when one record has no valid ID — a full birth date,
-//!    the same gender and the same birth province.
+//!    CMND number. Inside a block only records whose birth dates agree (at the
+//!    coarser precision) and whose genders do not conflict are paired, found by
+//!    sorting the block, so a block of a thousand namesakes costs little more than
+//!    its real candidates.
+//! 2. **Scoring** — a Fellegi–Sunter match weight in bits (log2 of the likelihood
+//!    ratio), as the established linkage tools compute it: each comparison adds
+//!    `log2(m/u)` — how much likelier the observed agreement is for one person than
+//!    for two — with `u` taken from this register (term frequencies): agreeing on a
+//!    rare name or a rare mother's name counts far more than on "Nguyễn Thị Hương".
+//!    The father's name is weighed without its surname, which the child shares
+//!    anyway. The prior is the expected share of duplicated records; since name
+//!    frequencies are counts in this register, a bigger register with more
+//!    namesakes automatically asks for more evidence. Name + birth date alone stay
+//!    below the threshold unless the name is rare and the date exact: parents,
+//!    spouse and old ID decide the rest. Parameters are in `[matching.dedup]`.
 //! 3. **Clustering** — pairs are merged best-first (union-find) with a guard against
 //!    chaining: two clusters are not merged if that would put together two records
 //!    with different valid IDs whose parents disagree, or grow a cluster past a size
@@ -23,34 +31,40 @@ use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::legacy::old_id_key;
-use super::similarity::name_similarity;
+use super::similarity::{name_relation, name_similarity, NameRelation};
 use super::PersonIndex;
-use crate::model::{admin::normalize_province_code, AdminUnits, NameColumn, Precision, Table};
+use crate::model::{
+    admin::normalize_province_code, AdminUnits, Gender, NameColumn, PartialDate, Precision, Table,
+};
 use crate::normalize::text::names_agree;
 use crate::rules::facts::PopulationFacts;
 use crate::rules::types::MatchingDef;
 use crate::rules::{EvalContext, Hit};
 
-/// Blocks larger than this are skipped for a pass.
-const MAX_DEDUP_BLOCK: usize = 120;
+/// Blocks larger than this are skipped for a pass (a key that common carries no
+/// information; the other passes still apply).
+const MAX_DEDUP_BLOCK: usize = 4_000;
+/// Records sharing a block, gender and exact birth date beyond this are left to the
+/// other passes (a degenerate run, e.g. a placeholder date).
+const MAX_EXACT_RUN: usize = 64;
 /// No real duplicate group is this large: a bigger cluster means chaining.
 const MAX_CLUSTER: usize = 6;
 
-/// Dedup weights (from `[matching.dedup]`).
+/// Dedup parameters (from `[matching.dedup]`), weights in bits.
 #[derive(Debug, Clone)]
 struct DedupWeights {
-    accept: f64,
-    name_threshold: f64,
+    threshold: f64,
+    prior: f64,
     name_floor: f64,
-    name_exact: f64,
-    name_similar: f64,
+    name_exact_m: f64,
+    name_variant_m: f64,
     birth_day: f64,
     birth_month: f64,
     birth_year: f64,
-    gender_agree: f64,
-    parent_agree: f64,
+    parent_m: f64,
     parent_conflict: f64,
-    spouse_agree: f64,
+    parent_max: f64,
+    spouse_m: f64,
     old_id_agree: f64,
     old_id_conflict: f64,
     birth_province_agree: f64,
@@ -61,26 +75,67 @@ struct DedupWeights {
 impl DedupWeights {
     fn from_def(def: &MatchingDef) -> Self {
         let w = |name: &str, default: f64| def.dedup.get(name).copied().unwrap_or(default);
-        let m = |name: &str, default: f64| def.weights.get(name).copied().unwrap_or(default);
         DedupWeights {
-            accept: w("accept_score", 7.0),
-            name_threshold: w("name_threshold", def.name_threshold),
+            threshold: w("match_threshold", 4.0),
+            prior: w("prior_duplicate_share", 0.005).max(1e-9).log2(),
             name_floor: w("name_floor", 0.72),
-            name_exact: m("name_exact", 3.0),
-            name_similar: m("name_similar", 2.0),
-            birth_day: m("birth_date_day", 3.0),
-            birth_month: m("birth_date_month", 2.0),
-            birth_year: m("birth_date_year", 1.0),
-            gender_agree: m("gender_agree", 0.5),
-            parent_agree: w("parent_agree", 3.0),
-            parent_conflict: w("parent_conflict", -3.0),
-            spouse_agree: w("spouse_agree", 1.5),
-            old_id_agree: w("old_id_agree", 4.0),
-            old_id_conflict: w("old_id_conflict", -4.0),
-            birth_province_agree: w("birth_province_agree", 0.5),
-            birth_province_conflict: w("birth_province_conflict", -1.5),
-            different_valid_ids: w("different_valid_ids", -2.0),
+            name_exact_m: w("name_exact_m", 0.9),
+            name_variant_m: w("name_variant_m", 0.1),
+            birth_day: w("birth_date_day", 14.8),
+            birth_month: w("birth_date_month", 9.9),
+            birth_year: w("birth_date_year", 6.3),
+            parent_m: w("parent_m", 0.9),
+            parent_conflict: w("parent_conflict", -3.3),
+            parent_max: w("parent_max", 12.0),
+            spouse_m: w("spouse_m", 0.8),
+            old_id_agree: w("old_id_agree", 20.0),
+            old_id_conflict: w("old_id_conflict", -10.0),
+            birth_province_agree: w("birth_province_agree", 0.1),
+            birth_province_conflict: w("birth_province_conflict", -1.7),
+            different_valid_ids: w("different_valid_ids", -1.7),
         }
+    }
+}
+
+/// How often each value occurs (sorted 64-bit hashes, counted by binary search).
+struct Frequencies {
+    hashes: Vec<u64>,
+}
+
+impl Frequencies {
+    fn build(values: Vec<&str>) -> Frequencies {
+        let mut hashes: Vec<u64> = values
+            .par_iter()
+            .filter(|v| !v.is_empty())
+            .map(|v| xxhash_rust::xxh3::xxh3_64(v.as_bytes()))
+            .collect();
+        hashes.par_sort_unstable();
+        Frequencies { hashes }
+    }
+
+    /// Occurrences of `value` (at least 1).
+    fn count(&self, value: &str) -> f64 {
+        let hash = xxhash_rust::xxh3::xxh3_64(value.as_bytes());
+        let start = self.hashes.partition_point(|&h| h < hash);
+        let end = start + self.hashes[start..].partition_point(|&h| h == hash);
+        (end - start).max(1) as f64
+    }
+
+    /// Share of `value` among all values.
+    fn share(&self, value: &str) -> f64 {
+        self.count(value) / self.hashes.len().max(1) as f64
+    }
+}
+
+fn same(folded: &str) -> &str {
+    folded
+}
+
+/// The father's name without its surname (the child carries the surname anyway).
+fn without_surname(folded: &str) -> &str {
+    match memchr::memchr(b' ', folded.as_bytes()) {
+        Some(i) => &folded[i + 1..],
+        None => folded,
     }
 }
 
@@ -122,8 +177,10 @@ pub struct Duplicates {
 }
 
 struct Columns<'a> {
-    /// Sorted hashes of every parent name in the register, for term frequencies.
-    parent_names: Vec<u64>,
+    full_names: Frequencies,
+    fathers: Frequencies,
+    mothers: Frequencies,
+    spouses: Frequencies,
     father: Option<&'a NameColumn>,
     mother: Option<&'a NameColumn>,
     spouse: Option<&'a NameColumn>,
@@ -135,39 +192,93 @@ fn name_of(column: Option<&NameColumn>, row: u32) -> &str {
     column.map_or("", |c| c.folded.get(row as usize))
 }
 
-/// Agreement of two optional names: Some(true) agree, Some(false) conflict, None
-/// when either is missing or the names are merely close.
+/// Agreement of two optional (parents', spouse's) names as a share of the full
+/// agreement weight: 1 for the same name, ½ when one side lacks the middle name,
+/// `None` for a one-letter difference (too close to call), `Some(0.0)`… never:
+/// anything else — a different middle name, a different surname — is a conflict.
 fn names_compare(a: &str, b: &str) -> Option<bool> {
+    names_weight(a, b).map(|w| w > 0.0)
+}
+
+/// The weight share behind [`names_compare`]: `Some(share)` agreeing, `Some(0.0)`
+/// conflicting, `None` unknown or undecidable.
+fn names_weight(a: &str, b: &str) -> Option<f64> {
     if a.is_empty() || b.is_empty() {
         return None;
     }
-    if a == b {
-        return Some(true);
-    }
-    let similarity = name_similarity(a, b);
-    if similarity >= 0.95 {
-        Some(true)
-    } else if similarity < 0.8 {
-        Some(false)
-    } else {
-        None
+    match name_relation(a, b) {
+        NameRelation::Same | NameRelation::SurnameVariant => Some(1.0),
+        NameRelation::MissingMiddle => Some(0.5),
+        NameRelation::Typo => None,
+        NameRelation::Different => Some(0.0),
     }
 }
 
-impl Columns<'_> {
-    /// Share of the weight an agreeing parent name earns: a rare name is strong
-    /// evidence, "Nguyễn Thị Hương" much less (term-frequency adjustment).
-    fn rarity(&self, folded: &str) -> f64 {
-        let total = self.parent_names.len().max(1) as f64;
-        let hash = xxhash_rust::xxh3::xxh3_64(folded.as_bytes());
-        let start = self.parent_names.partition_point(|&h| h < hash);
-        let count = self.parent_names[start..]
-            .iter()
-            .take_while(|&&h| h == hash)
-            .count()
-            .max(1) as f64;
-        // 1/1000 or rarer → full weight; 1/20 → about half.
-        ((total / count).log2() / 10.0).clamp(0.5, 1.0)
+fn folded_values(column: Option<&NameColumn>, rows: usize, map: fn(&str) -> &str) -> Vec<&str> {
+    match column {
+        Some(c) => (0..rows).map(|r| map(c.folded.get(r))).collect(),
+        None => Vec::new(),
+    }
+}
+
+/// Pairs of a block whose birth dates agree and genders do not conflict, as
+/// `low << 32 | high`. Records with a full date and a known gender pair only within
+/// their run of equal (gender, date) after sorting; the others are compared with
+/// every member.
+fn block_pairs(
+    block: &[(u64, u32)],
+    births: &[PartialDate],
+    genders: &[Option<Gender>],
+    out: &mut Vec<u64>,
+) {
+    let mut exact: Vec<(u8, u32, u32)> = Vec::with_capacity(block.len());
+    let mut loose: Vec<u32> = Vec::new();
+    for &(_, row) in block {
+        let birth = births[row as usize];
+        match (genders[row as usize], birth.precision()) {
+            (Some(g), Some(Precision::Day)) => exact.push((g as u8, birth.raw(), row)),
+            _ => loose.push(row),
+        }
+    }
+    exact.sort_unstable();
+    let push = |out: &mut Vec<u64>, x: u32, y: u32| {
+        let (low, high) = if x < y { (x, y) } else { (y, x) };
+        out.push(u64::from(low) << 32 | u64::from(high));
+    };
+    let mut start = 0;
+    while start < exact.len() {
+        let mut end = start + 1;
+        while end < exact.len() && exact[end].0 == exact[start].0 && exact[end].1 == exact[start].1
+        {
+            end += 1;
+        }
+        if end - start <= MAX_EXACT_RUN {
+            for i in start..end {
+                for j in i + 1..end {
+                    push(out, exact[i].2, exact[j].2);
+                }
+            }
+        }
+        start = end;
+    }
+    let compatible = |x: u32, y: u32| -> bool {
+        let (gx, gy) = (genders[x as usize], genders[y as usize]);
+        if gx.is_some() && gy.is_some() && gx != gy {
+            return false;
+        }
+        births[x as usize].agrees_with(births[y as usize]) == Some(true)
+    };
+    for (i, &x) in loose.iter().enumerate() {
+        for &(_, _, y) in &exact {
+            if compatible(x, y) {
+                push(out, x, y);
+            }
+        }
+        for &y in &loose[i + 1..] {
+            if compatible(x, y) {
+                push(out, x, y);
+            }
+        }
     }
 }
 
@@ -181,19 +292,17 @@ pub fn detect(
 ) -> Duplicates {
     let weights = DedupWeights::from_def(def);
     let rows = table.rows;
-    let mut parent_names: Vec<u64> = ["father_name", "mother_name"]
-        .iter()
-        .filter_map(|f| table.name_column(f))
-        .flat_map(|c| (0..rows).map(move |r| c.folded.get(r)))
-        .filter(|n| !n.is_empty())
-        .map(|n| xxhash_rust::xxh3::xxh3_64(n.as_bytes()))
-        .collect();
-    parent_names.par_sort_unstable();
+    let father = table.name_column("father_name");
+    let mother = table.name_column("mother_name");
+    let spouse = table.name_column("spouse_name");
     let columns = Columns {
-        parent_names,
-        father: table.name_column("father_name"),
-        mother: table.name_column("mother_name"),
-        spouse: table.name_column("spouse_name"),
+        full_names: Frequencies::build(folded_values(table.name_column("full_name"), rows, same)),
+        fathers: Frequencies::build(folded_values(father, rows, without_surname)),
+        mothers: Frequencies::build(folded_values(mother, rows, same)),
+        spouses: Frequencies::build(folded_values(spouse, rows, same)),
+        father,
+        mother,
+        spouse,
         old_ids: match table.text("old_id") {
             Some(c) => (0..rows).map(|r| old_id_key(c.get(r))).collect(),
             None => vec![0; rows],
@@ -240,17 +349,7 @@ pub fn detect(
     let parents_pass = extra_pass(0);
     let old_id_pass = extra_pass(1);
 
-    // Candidate pairs from every pass, as (low << 32 | high). Pairs that can never be
-    // accepted — birth dates that disagree, genders that differ — are dropped while the
-    // blocks are walked, with two integer compares, before any scoring.
-    let births: Vec<crate::model::PartialDate> = (0..rows as u32).map(|r| index.birth(r)).collect();
-    let compatible = |x: u32, y: u32| -> bool {
-        let (gx, gy) = (facts.gender[x as usize], facts.gender[y as usize]);
-        if gx.is_some() && gy.is_some() && gx != gy {
-            return false;
-        }
-        births[x as usize].agrees_with(births[y as usize]) == Some(true)
-    };
+    let births: Vec<PartialDate> = (0..rows as u32).map(|r| index.birth(r)).collect();
     let mut candidates: Vec<u64> = Vec::new();
     let mut add_blocks = |blocks: Vec<&[(u64, u32)]>| {
         let pairs: Vec<u64> = blocks
@@ -258,16 +357,7 @@ pub fn detect(
             .filter(|b| b.len() > 1 && b.len() <= MAX_DEDUP_BLOCK)
             .flat_map_iter(|block| {
                 let mut out = Vec::new();
-                for i in 0..block.len() {
-                    for j in i + 1..block.len() {
-                        let (x, y) = (block[i].1, block[j].1);
-                        if !compatible(x, y) {
-                            continue;
-                        }
-                        let (low, high) = if x < y { (x, y) } else { (y, x) };
-                        out.push(u64::from(low) << 32 | u64::from(high));
-                    }
-                }
+                block_pairs(block, &births, &facts.gender, &mut out);
                 out
             })
             .collect();
@@ -413,6 +503,11 @@ fn incompatible(a: u32, b: u32, facts: &PopulationFacts, columns: &Columns<'_>) 
     (different_ids && parents_disagree) || old_ids_differ
 }
 
+/// Bits of evidence from agreeing on a value whose share in the register is `share`.
+fn agreement_bits(m: f64, share: f64, cap: f64) -> f64 {
+    (m / share.max(1e-12)).log2().clamp(0.0, cap)
+}
+
 fn score_pair(
     a: u32,
     b: u32,
@@ -427,11 +522,16 @@ fn score_pair(
         return None;
     }
     let (folded_a, folded_b) = (index.folded(a), index.folded(b));
+    // A different middle name or surname means another person, however similar the
+    // strings; a dropped middle name, a regional surname or one typo does not.
+    let relation = name_relation(folded_a, folded_b);
+    if relation == NameRelation::Different {
+        return None;
+    }
     let similarity = name_similarity(folded_a, folded_b);
     if similarity < w.name_floor {
         return None;
     }
-    // Gender must not conflict, birth dates must agree at the coarser precision.
     if let (Some(x), Some(y)) = (facts.gender[ia], facts.gender[ib]) {
         if x != y {
             return None;
@@ -446,15 +546,24 @@ fn score_pair(
         .min(birth_b.precision())
         .unwrap_or(Precision::Year);
     let mut evidence: Vec<String> = Vec::new();
+    let mut score = w.prior;
+    // Names. The prior odds of a random pair are about 2·share/N and agreeing on a
+    // name that n of the N people carry multiplies them by m·N/n: N cancels, so the
+    // name's count in this register is what matters (term-frequency adjustment).
     let exact =
         folded_a == folded_b && names_agree(index.name(a), folded_a, index.name(b), folded_b);
-    let mut score = if exact {
+    let name_count = columns
+        .full_names
+        .count(folded_a)
+        .max(columns.full_names.count(folded_b));
+    score += 1.0 - name_count.log2();
+    if exact {
+        score += w.name_exact_m.log2();
         evidence.push("họ tên trùng khớp".into());
-        w.name_exact
     } else {
-        evidence.push(format!("họ tên giống {:.0}%", similarity * 100.0));
-        w.name_similar * similarity
-    };
+        score += (w.name_variant_m * similarity).log2();
+        evidence.push(format!("họ tên gần giống ({:.0}%)", similarity * 100.0));
+    }
     score += match precision {
         Precision::Day => {
             evidence.push("ngày sinh khớp".into());
@@ -469,39 +578,34 @@ fn score_pair(
             w.birth_year
         }
     };
-    if facts.gender[ia].is_some() && facts.gender[ia] == facts.gender[ib] {
-        score += w.gender_agree;
-    }
-    let mut corroborated = false;
-    let mut parents_agreeing = 0;
-    for (label, column) in [("cha", columns.father), ("mẹ", columns.mother)] {
-        match names_compare(name_of(column, a), name_of(column, b)) {
-            Some(true) => {
-                score += w.parent_agree * columns.rarity(name_of(column, a));
-                corroborated = true;
-                parents_agreeing += 1;
+    let parents = [
+        ("cha", columns.father, &columns.fathers, true),
+        ("mẹ", columns.mother, &columns.mothers, false),
+    ];
+    for (label, column, frequencies, drop_surname) in parents {
+        let (x, y) = (name_of(column, a), name_of(column, b));
+        match names_weight(x, y) {
+            Some(share) if share > 0.0 => {
+                let key = if drop_surname { without_surname(x) } else { x };
+                score += share * agreement_bits(w.parent_m, frequencies.share(key), w.parent_max);
                 evidence.push(format!("cùng họ tên {label}"));
             }
-            Some(false) => {
+            Some(_) => {
                 score += w.parent_conflict;
                 evidence.push(format!("khác họ tên {label}"));
             }
             None => {}
         }
     }
-    let mut strong = parents_agreeing == 2;
-    if names_compare(name_of(columns.spouse, a), name_of(columns.spouse, b)) == Some(true) {
-        score += w.spouse_agree;
-        strong |= parents_agreeing == 1;
-        corroborated = true;
+    let (spouse_a, spouse_b) = (name_of(columns.spouse, a), name_of(columns.spouse, b));
+    if names_compare(spouse_a, spouse_b) == Some(true) {
+        score += agreement_bits(w.spouse_m, columns.spouses.share(spouse_a), w.parent_max);
         evidence.push("cùng họ tên vợ/chồng".into());
     }
     let (old_a, old_b) = (columns.old_ids[ia], columns.old_ids[ib]);
     if old_a != 0 && old_b != 0 {
         if old_a == old_b {
             score += w.old_id_agree;
-            strong = true;
-            corroborated = true;
             evidence.push("cùng số CMND cũ".into());
         } else {
             score += w.old_id_conflict;
@@ -509,46 +613,27 @@ fn score_pair(
         }
     }
     let (province_a, province_b) = (columns.birth_province[ia], columns.birth_province[ib]);
-    let same_birth_province = province_a != 0 && province_a == province_b;
     if province_a != 0 && province_b != 0 {
-        if same_birth_province {
+        if province_a == province_b {
             score += w.birth_province_agree;
             evidence.push("cùng nơi đăng ký khai sinh".into());
         } else {
             score += w.birth_province_conflict;
+            evidence.push("khác nơi đăng ký khai sinh".into());
         }
     }
-    let both_valid_ids = facts.id_valid[ia] && facts.id_valid[ib];
-    if both_valid_ids {
+    if facts.id_valid[ia] && facts.id_valid[ib] {
         score += w.different_valid_ids;
         evidence.push("hai số định danh khác nhau".into());
     }
-    // Name + birth date alone never make a duplicate (namesakes are common): ask for
-    // corroboration, or for a full birth date, same gender and birth province when
-    // one of the records has no valid ID of its own.
-    let uncorroborated_ok = !both_valid_ids
-        && exact
-        && precision == Precision::Day
-        && facts.gender[ia].is_some()
-        && same_birth_province;
-    // A name only loosely similar (a typo in a short given name) needs strong
-    // corroboration: both parents, a parent and the spouse, or the old ID.
-    if similarity < w.name_threshold && !strong {
-        return None;
-    }
-    // Two different valid IDs: the state issued two numbers, so it takes more than one
-    // matching parent (a common name) to say they are one person.
-    if both_valid_ids && !strong {
-        return None;
-    }
-    if score < w.accept || !(corroborated || uncorroborated_ok) {
+    if score < w.threshold {
         return None;
     }
     Some(Pair {
         a,
         b,
         score,
-        evidence: format!("{} (điểm {score:.1})", evidence.join(", ")),
+        evidence: format!("{} (trọng số {score:.1} bit)", evidence.join(", ")),
     })
 }
 

@@ -135,6 +135,72 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
     (0.25 * surname + 0.15 * middle + 0.6 * given).min(1.0)
 }
 
+/// How two folded full names relate, for evidence that must tell a typo or a dropped
+/// middle name (one person) from a different middle or surname (two people).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameRelation {
+    /// The same folded name.
+    Same,
+    /// One side has no middle name (or a subset of the other's), the rest is equal.
+    MissingMiddle,
+    /// Regional surname variant (Huỳnh/Hoàng, Võ/Vũ), the rest equal.
+    SurnameVariant,
+    /// One edit (a letter changed, added, dropped, or two swapped) in the whole name.
+    Typo,
+    /// Anything else: different people's names.
+    Different,
+}
+
+/// Classify two folded full names.
+pub fn name_relation(a: &str, b: &str) -> NameRelation {
+    if a == b {
+        return NameRelation::Same;
+    }
+    let (surname_a, middle_a, given_a) = split_name(a);
+    let (surname_b, middle_b, given_b) = split_name(b);
+    if surname_a == surname_b && given_a == given_b && !given_a.is_empty() {
+        let missing = middle_a.is_empty()
+            || middle_b.is_empty()
+            || contains_words(middle_a, middle_b)
+            || contains_words(middle_b, middle_a);
+        if missing {
+            return NameRelation::MissingMiddle;
+        }
+    }
+    if surname_a != surname_b
+        && canonical_surname(surname_a) == canonical_surname(surname_b)
+        && middle_a == middle_b
+        && given_a == given_b
+    {
+        return NameRelation::SurnameVariant;
+    }
+    if edit_distance_at_most_one(a.as_bytes(), b.as_bytes()) {
+        return NameRelation::Typo;
+    }
+    NameRelation::Different
+}
+
+/// Optimal-string-alignment distance ≤ 1 (substitution, insertion, deletion or
+/// adjacent transposition), without allocating.
+pub fn edit_distance_at_most_one(a: &[u8], b: &[u8]) -> bool {
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    match long.len() - short.len() {
+        0 => {
+            let differing: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).take(3).collect();
+            match differing.as_slice() {
+                [] | [_] => true,
+                [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
+                _ => false,
+            }
+        }
+        1 => {
+            let prefix = long.iter().zip(short).take_while(|(x, y)| x == y).count();
+            long[prefix + 1..] == short[prefix..]
+        }
+        _ => false,
+    }
+}
+
 fn contains_words(haystack: &str, needle: &str) -> bool {
     needle
         .split(' ')
@@ -223,6 +289,38 @@ mod tests {
         assert!(name_similarity("nguyen van hung", "le van hung") < 0.8);
         assert!(name_similarity("nguyen van hung", "nguyen van hnug") > 0.9);
         assert!(name_similarity("nguyen van hung", "nguyen duc hung") < 0.88);
+    }
+
+    #[test]
+    fn name_relations() {
+        use NameRelation::*;
+        assert_eq!(name_relation("nguyen van hung", "nguyen van hung"), Same);
+        assert_eq!(
+            name_relation("nguyen van hung", "nguyen hung"),
+            MissingMiddle
+        );
+        assert_eq!(
+            name_relation("tran thi thu ha", "tran thu ha"),
+            MissingMiddle
+        );
+        assert_eq!(
+            name_relation("huynh thi lan", "hoang thi lan"),
+            SurnameVariant
+        );
+        assert_eq!(name_relation("tran thi nhu", "tran thi nu"), Typo);
+        assert_eq!(name_relation("nguyen minh lan", "nguyen minh lang"), Typo);
+        assert_eq!(name_relation("tran huy", "tran hui"), Typo);
+        assert_eq!(
+            name_relation("nguyen van hung", "nguyen quang hung"),
+            Different
+        );
+        assert_eq!(name_relation("pham van ut", "phan tan ut"), Different);
+        assert_eq!(
+            name_relation("nguyen kim huong", "nguyen thi huong"),
+            Different
+        );
+        assert!(edit_distance_at_most_one(b"abcd", b"abdc"));
+        assert!(!edit_distance_at_most_one(b"abcd", b"badc"));
     }
 
     #[test]

@@ -212,7 +212,10 @@ pub fn load_pack(dirs: &[PathBuf], catalog: &DatasetCatalog) -> Result<RulePack>
         }
     }
     let matching = match matching {
-        Some((_, m)) => m,
+        Some((path, m)) => {
+            validate_matching(&path, &m)?;
+            m
+        }
         None => default_matching()?,
     };
     Ok(RulePack {
@@ -221,6 +224,61 @@ pub fn load_pack(dirs: &[PathBuf], catalog: &DatasetCatalog) -> Result<RulePack>
         matching,
         origin,
     })
+}
+
+/// Weight names the engine reads; anything else is a typo worth an error.
+const MATCHING_WEIGHTS: &[&str] = &[
+    "name_exact",
+    "name_similar",
+    "birth_date_day",
+    "birth_date_month",
+    "birth_date_year",
+    "birth_date_conflict",
+    "gender_agree",
+    "gender_conflict",
+    "commune_agree",
+    "id_typo",
+];
+const DEDUP_PARAMETERS: &[&str] = &[
+    "match_threshold",
+    "prior_duplicate_share",
+    "name_floor",
+    "name_exact_m",
+    "name_variant_m",
+    "birth_date_day",
+    "birth_date_month",
+    "birth_date_year",
+    "parent_m",
+    "parent_conflict",
+    "parent_max",
+    "spouse_m",
+    "old_id_agree",
+    "old_id_conflict",
+    "birth_province_agree",
+    "birth_province_conflict",
+    "different_valid_ids",
+];
+
+fn validate_matching(path: &Path, matching: &MatchingDef) -> Result<()> {
+    for (table, keys, known) in [
+        (
+            "matching.weights",
+            matching.weights.keys(),
+            MATCHING_WEIGHTS,
+        ),
+        ("matching.dedup", matching.dedup.keys(), DEDUP_PARAMETERS),
+    ] {
+        for key in keys {
+            if !known.contains(&key.as_str()) {
+                return Err(Error::rule(
+                    path,
+                    &format!("[{table}]"),
+                    format!("unknown parameter \"{key}\" (known: {})", known.join(", ")),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn default_matching() -> Result<MatchingDef> {
