@@ -418,8 +418,24 @@ pub fn hits(
         .unwrap_or_default();
     let events = event_date.and_then(|f| table.date(f));
     let employer_communes = table.dict("employer_commune_code");
+    // Only rows that can carry this outcome are looked at (most rows are matched).
+    let relevant = |code_byte: u8, person: u32| -> bool {
+        let base = code_byte & 0x0F;
+        match outcome {
+            Outcome::Mismatch => base == code::MISMATCH,
+            Outcome::IdMissing => base == code::ID_MISSING,
+            Outcome::IdWrong => base == code::ID_WRONG,
+            Outcome::NotFound => base == code::NOT_FOUND,
+            Outcome::Ambiguous => base == code::AMBIGUOUS,
+            Outcome::IzNoTempResidence => base == code::IZ_ABSENT || code_byte & code::IZ_FLAG != 0,
+            Outcome::DeceasedActive => person != NO_PERSON && ctx.facts.dead[person as usize],
+        }
+    };
     (0..table.rows)
-        .filter(|&row| mask.is_none_or(|m| m[row]))
+        .into_par_iter()
+        .filter(|&row| {
+            relevant(matches.outcome[row], matches.person[row]) && mask.is_none_or(|m| m[row])
+        })
         .filter_map(|row| {
             let code_byte = matches.outcome[row];
             let base = code_byte & 0x0F;

@@ -97,34 +97,31 @@ impl DedupWeights {
     }
 }
 
-/// How often each value occurs (sorted 64-bit hashes, counted by binary search).
-struct Frequencies {
-    hashes: Vec<u64>,
+/// For every row, how many rows carry the same value (0 for an empty value) —
+/// term frequencies computed once by sorting hashes, not looked up per pair.
+fn counts_per_row(values: &[&str]) -> Vec<u32> {
+    let mut keyed: Vec<(u64, u32)> = values
+        .par_iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(row, v)| (xxhash_rust::xxh3::xxh3_64(v.as_bytes()), row as u32))
+        .collect();
+    keyed.par_sort_unstable();
+    let mut counts = vec![0u32; values.len()];
+    let mut start = 0;
+    while start < keyed.len() {
+        let end = start + keyed[start..].partition_point(|&(h, _)| h == keyed[start].0);
+        for &(_, row) in &keyed[start..end] {
+            counts[row as usize] = (end - start) as u32;
+        }
+        start = end;
+    }
+    counts
 }
 
-impl Frequencies {
-    fn build(values: Vec<&str>) -> Frequencies {
-        let mut hashes: Vec<u64> = values
-            .par_iter()
-            .filter(|v| !v.is_empty())
-            .map(|v| xxhash_rust::xxh3::xxh3_64(v.as_bytes()))
-            .collect();
-        hashes.par_sort_unstable();
-        Frequencies { hashes }
-    }
-
-    /// Occurrences of `value` (at least 1).
-    fn count(&self, value: &str) -> f64 {
-        let hash = xxhash_rust::xxh3::xxh3_64(value.as_bytes());
-        let start = self.hashes.partition_point(|&h| h < hash);
-        let end = start + self.hashes[start..].partition_point(|&h| h == hash);
-        (end - start).max(1) as f64
-    }
-
-    /// Share of `value` among all values.
-    fn share(&self, value: &str) -> f64 {
-        self.count(value) / self.hashes.len().max(1) as f64
-    }
+/// Share of a value carried by `count` of the `total` non-empty values.
+fn share(count: u32, total: usize) -> f64 {
+    f64::from(count.max(1)) / total.max(1) as f64
 }
 
 fn same(folded: &str) -> &str {
@@ -177,10 +174,14 @@ pub struct Duplicates {
 }
 
 struct Columns<'a> {
-    full_names: Frequencies,
-    fathers: Frequencies,
-    mothers: Frequencies,
-    spouses: Frequencies,
+    /// Per row: how many people carry this folded full name.
+    full_names: Vec<u32>,
+    /// Per row: how many fathers carry this name (without surname), and in all.
+    fathers: (Vec<u32>, usize),
+    /// Per row: mothers' name counts, and in all.
+    mothers: (Vec<u32>, usize),
+    /// Per row: spouses' name counts, and in all.
+    spouses: (Vec<u32>, usize),
     father: Option<&'a NameColumn>,
     mother: Option<&'a NameColumn>,
     spouse: Option<&'a NameColumn>,
@@ -229,6 +230,7 @@ fn block_pairs(
     block: &[(u64, u32)],
     births: &[PartialDate],
     genders: &[Option<Gender>],
+    allowed: &(dyn Fn(u32, u32) -> bool + Sync),
     out: &mut Vec<u64>,
 ) {
     let mut exact: Vec<(u8, u32, u32)> = Vec::with_capacity(block.len());
@@ -242,6 +244,9 @@ fn block_pairs(
     }
     exact.sort_unstable();
     let push = |out: &mut Vec<u64>, x: u32, y: u32| {
+        if !allowed(x, y) {
+            return;
+        }
         let (low, high) = if x < y { (x, y) } else { (y, x) };
         out.push(u64::from(low) << 32 | u64::from(high));
     };
@@ -295,11 +300,15 @@ pub fn detect(
     let father = table.name_column("father_name");
     let mother = table.name_column("mother_name");
     let spouse = table.name_column("spouse_name");
+    let with_total = |values: Vec<&str>| -> (Vec<u32>, usize) {
+        let total = values.iter().filter(|v| !v.is_empty()).count();
+        (counts_per_row(&values), total)
+    };
     let columns = Columns {
-        full_names: Frequencies::build(folded_values(table.name_column("full_name"), rows, same)),
-        fathers: Frequencies::build(folded_values(father, rows, without_surname)),
-        mothers: Frequencies::build(folded_values(mother, rows, same)),
-        spouses: Frequencies::build(folded_values(spouse, rows, same)),
+        full_names: counts_per_row(&folded_values(table.name_column("full_name"), rows, same)),
+        fathers: with_total(folded_values(father, rows, without_surname)),
+        mothers: with_total(folded_values(mother, rows, same)),
+        spouses: with_total(folded_values(spouse, rows, same)),
         father,
         mother,
         spouse,
@@ -321,7 +330,7 @@ pub fn detect(
     };
 
     // Extra passes: parents + birth year, old ID.
-    let extra_keys: Vec<[u64; 2]> = (0..rows as u32)
+    let extra_keys: Vec<[u64; 3]> = (0..rows as u32)
         .into_par_iter()
         .map(|row| {
             let father = name_of(columns.father, row);
@@ -333,7 +342,15 @@ pub fn detect(
             } else {
                 0
             };
-            [parents, columns.old_ids[row as usize]]
+            // A misspelt surname: same middle and given name, same exact birth date.
+            let folded = index.folded(row);
+            let rest = memchr::memchr(b' ', folded.as_bytes()).map_or("", |i| &folded[i + 1..]);
+            let surname_typo = if !rest.is_empty() && birth.precision() == Some(Precision::Day) {
+                xxh3_64_with_seed(rest.as_bytes(), u64::from(birth.raw())) | 1
+            } else {
+                0
+            };
+            [parents, columns.old_ids[row as usize], surname_typo]
         })
         .collect();
     let extra_pass = |pass: usize| -> Vec<(u64, u32)> {
@@ -348,26 +365,46 @@ pub fn detect(
     };
     let parents_pass = extra_pass(0);
     let old_id_pass = extra_pass(1);
+    let surname_typo_pass = extra_pass(2);
+    // Words in the middle part of each name: pass 2 (surname + given name) exists for a
+    // dropped middle name, so two records with the same number of middle words — the
+    // same middle (pass 1's job) or a different one (never one person) — skip it.
+    let middle_words: Vec<u8> = (0..rows as u32)
+        .into_par_iter()
+        .map(|row| {
+            let (_, middle, _) = super::similarity::split_name(index.folded(row));
+            if middle.is_empty() {
+                0
+            } else {
+                (middle.matches(' ').count() + 1).min(255) as u8
+            }
+        })
+        .collect();
+    let any_pair = |_: u32, _: u32| true;
+    let middle_differs = |x: u32, y: u32| middle_words[x as usize] != middle_words[y as usize];
 
     let births: Vec<PartialDate> = (0..rows as u32).map(|r| index.birth(r)).collect();
     let mut candidates: Vec<u64> = Vec::new();
-    let mut add_blocks = |blocks: Vec<&[(u64, u32)]>| {
+    let mut add_blocks = |blocks: Vec<&[(u64, u32)]>,
+                          allowed: &(dyn Fn(u32, u32) -> bool + Sync)| {
         let pairs: Vec<u64> = blocks
             .par_iter()
             .filter(|b| b.len() > 1 && b.len() <= MAX_DEDUP_BLOCK)
             .flat_map_iter(|block| {
                 let mut out = Vec::new();
-                block_pairs(block, &births, &facts.gender, &mut out);
+                block_pairs(block, &births, &facts.gender, allowed, &mut out);
                 out
             })
             .collect();
         candidates.extend(pairs);
     };
-    for pass in 0..3 {
-        add_blocks(index.blocking.blocks(pass).collect());
-    }
-    add_blocks(blocks_of(&parents_pass));
-    add_blocks(blocks_of(&old_id_pass));
+    // Identity pass 3 (given name + birth date) is for searching, too broad for pairs:
+    // the surname-typo pass below replaces it.
+    add_blocks(index.blocking.blocks(0).collect(), &any_pair);
+    add_blocks(index.blocking.blocks(1).collect(), &middle_differs);
+    add_blocks(blocks_of(&parents_pass), &any_pair);
+    add_blocks(blocks_of(&old_id_pass), &any_pair);
+    add_blocks(blocks_of(&surname_typo_pass), &any_pair);
     candidates.par_sort_unstable();
     candidates.dedup();
     let candidate_pairs = candidates.len() as u64;
@@ -552,10 +589,7 @@ fn score_pair(
     // name's count in this register is what matters (term-frequency adjustment).
     let exact =
         folded_a == folded_b && names_agree(index.name(a), folded_a, index.name(b), folded_b);
-    let name_count = columns
-        .full_names
-        .count(folded_a)
-        .max(columns.full_names.count(folded_b));
+    let name_count = f64::from(columns.full_names[ia].max(columns.full_names[ib]).max(1));
     score += 1.0 - name_count.log2();
     if exact {
         score += w.name_exact_m.log2();
@@ -579,15 +613,15 @@ fn score_pair(
         }
     };
     let parents = [
-        ("cha", columns.father, &columns.fathers, true),
-        ("mẹ", columns.mother, &columns.mothers, false),
+        ("cha", columns.father, &columns.fathers),
+        ("mẹ", columns.mother, &columns.mothers),
     ];
-    for (label, column, frequencies, drop_surname) in parents {
+    for (label, column, (counts, total)) in parents {
         let (x, y) = (name_of(column, a), name_of(column, b));
         match names_weight(x, y) {
-            Some(share) if share > 0.0 => {
-                let key = if drop_surname { without_surname(x) } else { x };
-                score += share * agreement_bits(w.parent_m, frequencies.share(key), w.parent_max);
+            Some(part) if part > 0.0 => {
+                let u = share(counts[ia], *total);
+                score += part * agreement_bits(w.parent_m, u, w.parent_max);
                 evidence.push(format!("cùng họ tên {label}"));
             }
             Some(_) => {
@@ -599,7 +633,8 @@ fn score_pair(
     }
     let (spouse_a, spouse_b) = (name_of(columns.spouse, a), name_of(columns.spouse, b));
     if names_compare(spouse_a, spouse_b) == Some(true) {
-        score += agreement_bits(w.spouse_m, columns.spouses.share(spouse_a), w.parent_max);
+        let u = share(columns.spouses.0[ia], columns.spouses.1);
+        score += agreement_bits(w.spouse_m, u, w.parent_max);
         evidence.push("cùng họ tên vợ/chồng".into());
     }
     let (old_a, old_b) = (columns.old_ids[ia], columns.old_ids[ib]);

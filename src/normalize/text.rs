@@ -197,6 +197,9 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
 /// ignored; a name stored without any diacritics agrees with its folded counterpart;
 /// otherwise diacritics matter (Hùng ≠ Hưng).
 pub fn names_agree(a: &str, a_folded: &str, b: &str, b_folded: &str) -> bool {
+    if a == b {
+        return true;
+    }
     if has_no_diacritics(a) || has_no_diacritics(b) {
         return a_folded == b_folded;
     }

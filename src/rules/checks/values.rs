@@ -185,6 +185,7 @@ pub fn id_birth_province(
         .collect();
     let id_names = ctx.refs.get("id_province_codes");
     (0..table.rows)
+        .into_par_iter()
         .filter(|&row| mask.is_none_or(|m| m[row]))
         .filter_map(|row| {
             let birth_code = codes[provinces.code(row) as usize]?;
