@@ -393,7 +393,22 @@ fn parse_file(
 
 /// Instantiate `{dataset}` rules once per listed dataset.
 fn expand(def: RuleDef, path: &Path) -> std::result::Result<Vec<Rule>, String> {
-    let checks = def.check.clone().into_vec();
+    let check_values = match &def.check {
+        toml::Value::Array(items) => items.clone(),
+        table @ toml::Value::Table(_) => vec![table.clone()],
+        _ => return Err("`check` must be a table or an array of tables".into()),
+    };
+    let mut checks = Vec::with_capacity(check_values.len());
+    for (i, value) in check_values.into_iter().enumerate() {
+        let check = CheckDef::deserialize(value).map_err(|e| {
+            if checks_len_hint(&def.check) > 1 {
+                format!("check #{}: {e}", i + 1)
+            } else {
+                format!("check: {e}")
+            }
+        })?;
+        checks.push(check);
+    }
     let templated = def.id.contains("{dataset}") || def.dataset.contains("{dataset}");
     let datasets: Vec<String> = if templated {
         if def.datasets.is_empty() {
@@ -422,6 +437,13 @@ fn expand(def: RuleDef, path: &Path) -> std::result::Result<Vec<Rule>, String> {
             file: path.to_path_buf(),
         })
         .collect())
+}
+
+fn checks_len_hint(value: &toml::Value) -> usize {
+    match value {
+        toml::Value::Array(items) => items.len(),
+        _ => 1,
+    }
 }
 
 /// Names a predicate on `dataset` may use.

@@ -115,26 +115,6 @@ impl Severity {
     }
 }
 
-/// One or several checks: `check = {…}` or `[[rule.check]]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    /// A single check table.
-    One(Box<CheckDef>),
-    /// An array of check tables.
-    Many(Vec<CheckDef>),
-}
-
-impl OneOrMany {
-    /// The checks as a list.
-    pub fn into_vec(self) -> Vec<CheckDef> {
-        match self {
-            OneOrMany::One(check) => vec![*check],
-            OneOrMany::Many(checks) => checks,
-        }
-    }
-}
-
 /// A rule as written in a file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -163,8 +143,9 @@ pub struct RuleDef {
     /// Set `enabled = false` to keep a rule in the file but not run it.
     #[serde(default = "yes")]
     pub enabled: bool,
-    /// The check(s); several checks merge into one finding per record.
-    pub check: OneOrMany,
+    /// The check(s) as written: a table or an array of tables (validated separately
+    /// so that errors name the bad key instead of a generic "no variant matched").
+    pub check: toml::Value,
 }
 
 fn yes() -> bool {
