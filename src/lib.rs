@@ -12,6 +12,7 @@
 //! dedup) → [`findings`] → [`report`]. [`run`] drives it; `src/main.rs` is only the
 //! command line.
 
+pub mod bench;
 pub mod config;
 pub mod error;
 pub mod findings;

@@ -38,6 +38,10 @@ enum Command {
         #[command(subcommand)]
         command: RulesCommand,
     },
+    /// Benchmark the pipeline on synthetic provinces (time, memory, accuracy).
+    ///
+    /// Example: doisoat bench --people 100000,1000000 --rules rules --rules rules-new
+    Bench(BenchArgs),
     /// Import worklists returned by the communes (verification results).
     Feedback {
         #[command(subcommand)]
@@ -132,6 +136,31 @@ struct GenArgs {
     /// TOML file of defect rates (`"SACH.DUP_PERSON" = 0.01`).
     #[arg(long, value_name = "FILE")]
     rates: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// Register sizes, comma-separated (e.g. 100000,1000000,10000000).
+    #[arg(long, value_delimiter = ',', required = true)]
+    people: Vec<usize>,
+    /// Generator seed (provinces are cached by size and seed).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Rule folder; give twice to compare two packs (runs alternate).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules: Vec<PathBuf>,
+    /// Runs per size and rule folder.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+    /// Cache of generated provinces.
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// Where to write bench.json and bench.md.
+    #[arg(long, value_name = "DIR", default_value = "bench-results")]
+    out: PathBuf,
+    /// Skip the XLSX worklists and the HTML report in the measured runs.
+    #[arg(long)]
+    no_reports: bool,
 }
 
 #[derive(Subcommand)]
@@ -347,6 +376,28 @@ fn rules_check(dirs: Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
+fn bench_command(args: BenchArgs) -> Result<()> {
+    let options = doisoat::bench::BenchOptions {
+        people: args.people,
+        seed: args.seed,
+        rules: args.rules,
+        rounds: args.rounds,
+        cache: args
+            .cache
+            .unwrap_or_else(|| std::env::temp_dir().join("doisoat-bench")),
+        out: args.out.clone(),
+        run_args: if args.no_reports {
+            vec!["--no-xlsx".into(), "--no-html".into()]
+        } else {
+            Vec::new()
+        },
+    };
+    let runs = doisoat::bench::bench(&options, &|message| eprintln!("bench: {message}"))?;
+    println!("{}", doisoat::bench::markdown(&runs));
+    println!("wrote {}/bench.json and bench.md", args.out.display());
+    Ok(())
+}
+
 fn feedback_import(
     files: &[PathBuf],
     run: &std::path::Path,
@@ -378,6 +429,7 @@ fn main() -> ExitCode {
         Command::Rules {
             command: RulesCommand::Check { rules },
         } => rules_check(rules),
+        Command::Bench(args) => bench_command(args),
         Command::Feedback {
             command:
                 FeedbackCommand::Import {

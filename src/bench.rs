@@ -1,0 +1,298 @@
+//! `doisoat bench`: run the whole pipeline on synthetic provinces of given sizes
+//! (generated once and cached by size and seed), with one or two rule folders, and
+//! report time, peak memory, throughput per stage and rule, and accuracy against the
+//! generator's truth. Each run is a separate process (so peak memory is that run's
+//! own), and with two rule folders the runs alternate A, B, A, B … so that drift of
+//! the machine (other load, thermal state) falls on both equally.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// What to benchmark.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Register sizes.
+    pub people: Vec<usize>,
+    /// Generator seed.
+    pub seed: u64,
+    /// Rule folders to compare (empty: the built-in pack).
+    pub rules: Vec<PathBuf>,
+    /// Rounds per size and rule folder.
+    pub rounds: usize,
+    /// Where generated provinces are cached.
+    pub cache: PathBuf,
+    /// Where the report (bench.json, bench.md) goes.
+    pub out: PathBuf,
+    /// Extra arguments for `doisoat run` (e.g. `--no-xlsx`).
+    pub run_args: Vec<String>,
+}
+
+/// Precision and recall of one rule.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Accuracy {
+    /// True positives.
+    pub tp: u64,
+    /// False positives.
+    pub fp: u64,
+    /// False negatives.
+    pub r#fn: u64,
+    /// tp / (tp + fp).
+    pub precision: f64,
+    /// tp / (tp + fn).
+    pub recall: f64,
+}
+
+/// One measured run.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchRun {
+    /// People in the register.
+    pub people: usize,
+    /// Rule folder (or "built-in").
+    pub rules: String,
+    /// Round number.
+    pub round: usize,
+    /// Wall time of the whole run.
+    pub seconds: f64,
+    /// Peak resident memory.
+    pub peak_memory_mib: f64,
+    /// Rows read over all inputs.
+    pub rows_read: u64,
+    /// Findings.
+    pub findings: u64,
+    /// Per stage: (seconds, rows per second).
+    pub stages: BTreeMap<String, (f64, f64)>,
+    /// Per rule: (seconds, rows per second, findings).
+    pub rule_timings: BTreeMap<String, (f64, f64, u64)>,
+    /// Per rule accuracy against truth.csv.
+    pub accuracy: BTreeMap<String, Accuracy>,
+}
+
+/// Compare a findings.csv with a truth.csv on (rule_id, dataset, record_key).
+pub fn accuracy(findings: &Path, truth: &Path) -> Result<BTreeMap<String, Accuracy>> {
+    let keys = |path: &Path| -> Result<std::collections::BTreeSet<(String, String, String)>> {
+        let mut reader =
+            csv::Reader::from_path(path).map_err(|e| Error::input(path, e.to_string()))?;
+        let headers = reader
+            .headers()
+            .map_err(|e| Error::input(path, e.to_string()))?
+            .clone();
+        let col = |name: &str| {
+            headers
+                .iter()
+                .position(|h| h.trim_start_matches('\u{feff}') == name)
+                .ok_or_else(|| Error::input(path, format!("no column {name}")))
+        };
+        let (rule, dataset, key) = (col("rule_id")?, col("dataset")?, col("record_key")?);
+        let mut out = std::collections::BTreeSet::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| Error::input(path, e.to_string()))?;
+            let get = |i: usize| record.get(i).unwrap_or("").to_string();
+            out.insert((get(rule), get(dataset), get(key)));
+        }
+        Ok(out)
+    };
+    let found = keys(findings)?;
+    let expected = keys(truth)?;
+    let mut out: BTreeMap<String, Accuracy> = BTreeMap::new();
+    for item in &expected {
+        let entry = out.entry(item.0.clone()).or_default();
+        if found.contains(item) {
+            entry.tp += 1;
+        } else {
+            entry.r#fn += 1;
+        }
+    }
+    for item in &found {
+        if !expected.contains(item) {
+            out.entry(item.0.clone()).or_default().fp += 1;
+        }
+    }
+    for a in out.values_mut() {
+        a.precision = a.tp as f64 / (a.tp + a.fp).max(1) as f64;
+        a.recall = a.tp as f64 / (a.tp + a.r#fn).max(1) as f64;
+    }
+    Ok(out)
+}
+
+fn ensure_data(options: &BenchOptions, people: usize) -> Result<PathBuf> {
+    let dir = options.cache.join(format!("{people}-{}", options.seed));
+    if dir.join("truth.csv").exists() && dir.join("province.toml").exists() {
+        return Ok(dir);
+    }
+    let gen = crate::gen::GenOptions::new(people, options.seed, dir.clone());
+    crate::gen::generate(&gen)?;
+    Ok(dir)
+}
+
+fn run_once(
+    options: &BenchOptions,
+    data: &Path,
+    rules: Option<&Path>,
+    round: usize,
+    people: usize,
+) -> Result<BenchRun> {
+    let exe = std::env::current_exe()
+        .map_err(|e| Error::io(Path::new("doisoat"), "finding the executable", e))?;
+    let out = options
+        .cache
+        .join(format!("run-{people}-{round}-{}", std::process::id()));
+    let mut command = Command::new(exe);
+    command
+        .arg("run")
+        .arg("--quiet")
+        .arg("--config")
+        .arg(data.join("province.toml"))
+        .arg("--out")
+        .arg(&out)
+        .args(&options.run_args);
+    if let Some(dir) = rules {
+        command.arg("--rules").arg(dir);
+    }
+    let status = command
+        .status()
+        .map_err(|e| Error::io(data, "starting a benchmark run", e))?;
+    if !status.success() {
+        return Err(Error::Config(format!(
+            "benchmark run on {} failed ({status})",
+            data.display()
+        )));
+    }
+    let summary_path = out.join("summary.json");
+    let text = std::fs::read(&summary_path).map_err(|e| Error::io(&summary_path, "reading", e))?;
+    let summary: serde_json::Value =
+        serde_json::from_slice(&text).map_err(|e| Error::input(&summary_path, e.to_string()))?;
+    let number = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0);
+    let timings = &summary["timings"];
+    let mut stages = BTreeMap::new();
+    for stage in timings["stages"].as_array().into_iter().flatten() {
+        stages.insert(
+            stage["stage"].as_str().unwrap_or("").to_string(),
+            (number(&stage["seconds"]), number(&stage["rows_per_second"])),
+        );
+    }
+    let mut rule_timings = BTreeMap::new();
+    for rule in timings["rules"].as_array().into_iter().flatten() {
+        rule_timings.insert(
+            rule["rule_id"].as_str().unwrap_or("").to_string(),
+            (
+                number(&rule["seconds"]),
+                number(&rule["rows_per_second"]),
+                rule["findings"].as_u64().unwrap_or(0),
+            ),
+        );
+    }
+    let accuracy = accuracy(&out.join("findings.csv"), &data.join("truth.csv"))?;
+    let run = BenchRun {
+        people,
+        rules: rules.map_or("built-in".to_string(), |r| r.display().to_string()),
+        round,
+        seconds: number(&timings["total_seconds"]),
+        peak_memory_mib: number(&timings["peak_memory_mib"]),
+        rows_read: summary["input_totals"]["read"].as_u64().unwrap_or(0),
+        findings: summary["findings"]["total"].as_u64().unwrap_or(0),
+        stages,
+        rule_timings,
+        accuracy,
+    };
+    let _ = std::fs::remove_dir_all(&out);
+    Ok(run)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        n if n % 2 == 1 => values[n / 2],
+        n => (values[n / 2 - 1] + values[n / 2]) / 2.0,
+    }
+}
+
+/// Render the runs as Markdown.
+pub fn markdown(runs: &[BenchRun]) -> String {
+    let mut text = String::from("# doisoat bench\n\n| people | rules | runs | median s | people/s | peak MiB | findings |\n|---:|---|---:|---:|---:|---:|---:|\n");
+    let mut groups: BTreeMap<(usize, String), Vec<&BenchRun>> = BTreeMap::new();
+    for run in runs {
+        groups
+            .entry((run.people, run.rules.clone()))
+            .or_default()
+            .push(run);
+    }
+    for ((people, rules), list) in &groups {
+        let seconds = median(list.iter().map(|r| r.seconds).collect());
+        let memory = list.iter().map(|r| r.peak_memory_mib).fold(0.0, f64::max);
+        text.push_str(&format!(
+            "| {people} | {rules} | {} | {seconds:.2} | {:.0} | {memory:.0} | {} |\n",
+            list.len(),
+            *people as f64 / seconds.max(1e-9),
+            list[0].findings
+        ));
+    }
+    for ((people, rules), list) in &groups {
+        text.push_str(&format!("\n## {people} people, rules {rules}: stages (median)\n\n| stage | s | rows/s |\n|---|---:|---:|\n"));
+        let names: Vec<String> = list[0].stages.keys().cloned().collect();
+        for name in names {
+            let seconds = median(
+                list.iter()
+                    .filter_map(|r| r.stages.get(&name).map(|s| s.0))
+                    .collect(),
+            );
+            let rate = median(
+                list.iter()
+                    .filter_map(|r| r.stages.get(&name).map(|s| s.1))
+                    .collect(),
+            );
+            text.push_str(&format!("| {name} | {seconds:.3} | {rate:.0} |\n"));
+        }
+        text.push_str("\n| rule | s | rows/s | findings | precision | recall |\n|---|---:|---:|---:|---:|---:|\n");
+        for (rule, (seconds, rate, findings)) in &list[0].rule_timings {
+            let accuracy = list[0].accuracy.get(rule);
+            text.push_str(&format!(
+                "| {rule} | {seconds:.3} | {rate:.0} | {findings} | {} | {} |\n",
+                accuracy.map_or("—".into(), |a| format!("{:.4}", a.precision)),
+                accuracy.map_or("—".into(), |a| format!("{:.4}", a.recall)),
+            ));
+        }
+    }
+    text
+}
+
+/// Run the benchmark; returns every run (also written to `out/bench.json` and `.md`).
+pub fn bench(options: &BenchOptions, progress: &dyn Fn(&str)) -> Result<Vec<BenchRun>> {
+    std::fs::create_dir_all(&options.cache)
+        .map_err(|e| Error::io(&options.cache, "creating", e))?;
+    let mut runs = Vec::new();
+    let folders: Vec<Option<&Path>> = if options.rules.is_empty() {
+        vec![None]
+    } else {
+        options.rules.iter().map(|p| Some(p.as_path())).collect()
+    };
+    for &people in &options.people {
+        progress(&format!(
+            "generating or reusing a province of {people} people"
+        ));
+        let data = ensure_data(options, people)?;
+        for round in 1..=options.rounds.max(1) {
+            // Interleave the rule folders inside each round.
+            for rules in &folders {
+                progress(&format!(
+                    "{people} people, round {round}, rules {}",
+                    rules.map_or("built-in".to_string(), |r| r.display().to_string())
+                ));
+                runs.push(run_once(options, &data, *rules, round, people)?);
+            }
+        }
+    }
+    std::fs::create_dir_all(&options.out).map_err(|e| Error::io(&options.out, "creating", e))?;
+    let json = serde_json::to_string_pretty(&runs)
+        .map_err(|e| Error::Config(format!("cannot serialise the benchmark: {e}")))?;
+    let json_path = options.out.join("bench.json");
+    std::fs::write(&json_path, json).map_err(|e| Error::io(&json_path, "writing", e))?;
+    let md_path = options.out.join("bench.md");
+    std::fs::write(&md_path, markdown(&runs)).map_err(|e| Error::io(&md_path, "writing", e))?;
+    Ok(runs)
+}
