@@ -246,3 +246,16 @@ impl Schema {
         self.fields.iter().find(|f| f.name == name)
     }
 }
+
+/// Vietnamese name of a dataset, for titles, worklists and the report.
+pub fn dataset_label(dataset: &str) -> &str {
+    match dataset {
+        "population" => "dân cư",
+        "insurance" => "bảo hiểm xã hội/y tế",
+        "tax" => "thuế",
+        "vaccination" => "tiêm chủng",
+        "deaths" => "khai tử",
+        "legacy_id" => "CMND cũ",
+        other => other,
+    }
+}

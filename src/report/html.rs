@@ -49,6 +49,21 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+fn dimension_label(code: &str) -> &str {
+    Dimension::ALL
+        .iter()
+        .find(|d| d.code() == code)
+        .map_or(code, |d| d.label())
+}
+
+fn severity_label(code: &str) -> &'static str {
+    match code {
+        "high" => "Cao",
+        "medium" => "Trung bình",
+        _ => "Thấp",
+    }
+}
+
 /// Vietnamese number format: 1.399.096.
 pub fn number(n: u64) -> String {
     let digits = n.to_string();
@@ -278,8 +293,8 @@ pub fn write_report(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{c}\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
             escape(id),
-            rule.dimension,
-            rule.severity,
+            dimension_label(rule.dimension),
+            severity_label(rule.severity),
             escape(&rule.title),
             number(rule.count),
             number(progress.map_or(0, |p| p.new)),
@@ -301,7 +316,7 @@ pub fn write_report(
             let _ = write!(
                 body,
                 "<tr><td>{}</td><td class=\"n\">{}</td>",
-                escape(dataset_label(dataset)),
+                escape(&dataset_label(dataset)),
                 number(counts.total)
             );
             let mut parts = Vec::new();

@@ -181,16 +181,13 @@ pub const WORKLIST_HEADERS: [&str; 23] = [
     "Ghi chú",
 ];
 
-/// Vietnamese name of a dataset for worklists and the report.
-pub fn dataset_label(dataset: &str) -> &str {
-    match dataset {
-        "population" => "Dân cư",
-        "insurance" => "Bảo hiểm xã hội/y tế",
-        "tax" => "Thuế",
-        "vaccination" => "Tiêm chủng",
-        "deaths" => "Khai tử",
-        "legacy_id" => "CMND cũ",
-        other => other,
+/// Vietnamese name of a dataset for worklists and the report (capitalised).
+pub fn dataset_label(dataset: &str) -> String {
+    let label = crate::model::schema::dataset_label(dataset);
+    let mut chars = label.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -202,7 +199,7 @@ pub fn worklist_cells(index: usize, f: &Finding, rule: Option<&Rule>) -> [String
         f.dimension.label().to_string(),
         f.rule_id.to_string(),
         rule.map(|r| r.title.clone()).unwrap_or_default(),
-        dataset_label(&f.dataset).to_string(),
+        dataset_label(&f.dataset),
         f.record_key.clone(),
         f.person_id.clone(),
         f.full_name.clone(),

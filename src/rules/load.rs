@@ -423,18 +423,25 @@ fn expand(def: RuleDef, path: &Path) -> std::result::Result<Vec<Rule>, String> {
     };
     Ok(datasets
         .into_iter()
-        .map(|dataset| Rule {
-            id: def.id.replace("{dataset}", &dataset),
-            dimension: def.dimension,
-            severity: def.severity,
-            dataset: def.dataset.replace("{dataset}", &dataset),
-            title: def.title.replace("{dataset}", &dataset),
-            action: def.action.replace("{dataset}", &dataset),
-            when: None,
-            when_text: def.when.clone(),
-            columns: def.columns.clone(),
-            checks: checks.clone(),
-            file: path.to_path_buf(),
+        .map(|dataset| {
+            let label = crate::model::schema::dataset_label(&dataset);
+            let text = |t: &str| {
+                t.replace("{dataset_label}", label)
+                    .replace("{dataset}", &dataset)
+            };
+            Rule {
+                id: def.id.replace("{dataset}", &dataset),
+                dimension: def.dimension,
+                severity: def.severity,
+                dataset: def.dataset.replace("{dataset}", &dataset),
+                title: text(&def.title),
+                action: text(&def.action),
+                when: None,
+                when_text: def.when.clone(),
+                columns: def.columns.clone(),
+                checks: checks.clone(),
+                file: path.to_path_buf(),
+            }
         })
         .collect())
 }
