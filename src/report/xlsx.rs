@@ -215,6 +215,8 @@ fn write_workbook(
 ) -> Result<()> {
     let f = formats();
     let mut workbook = Workbook::new();
+    // Level 1 deflate: several times faster to write, files barely larger.
+    workbook.set_zip_compression_level(1);
     {
         let sheet = workbook.add_worksheet();
         sheet
@@ -229,7 +231,11 @@ fn write_workbook(
             .copied()
             .filter(|x| x.dimension == dimension)
             .collect();
-        let sheet = workbook.add_worksheet();
+        // Constant-memory sheets stream rows to the file as they are written (inline
+        // strings, no shared-string table): rows go in order anyway.
+        let sheet = workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(|e| xlsx_error(path, e))?;
         sheet
             .set_name(dimension.label())
             .map_err(|e| xlsx_error(path, e))?;
