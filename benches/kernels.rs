@@ -200,6 +200,23 @@ fn bench_ingest(c: &mut Criterion) {
         &bytes,
         |b, bytes| b.iter(|| parse_csv_bytes(&request, black_box(bytes)).map(|t| t.table.rows)),
     );
+    // The floor: split the same bytes into records and fields on one thread and do
+    // nothing else (csv-core through ByteRecord), to see what ingest costs on top.
+    group.bench_with_input(
+        BenchmarkId::new("csv_split_only", "8MB"),
+        &bytes,
+        |b, bytes| {
+            b.iter(|| {
+                let mut reader = csv::ReaderBuilder::new().from_reader(black_box(&bytes[..]));
+                let mut record = csv::ByteRecord::new();
+                let mut fields = 0usize;
+                while reader.read_byte_record(&mut record).unwrap_or(false) {
+                    fields += record.len();
+                }
+                fields
+            })
+        },
+    );
     group.finish();
 }
 

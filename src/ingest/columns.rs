@@ -5,10 +5,48 @@
 use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::Xxh3Builder;
 
 use crate::model::{Column, DateColumn, DictColumn, FieldKind, NameColumn, PartialDate, StrColumn};
 use crate::normalize::{date::parse_date, text};
+
+/// A small multiply-rotate hasher for the dictionary maps of ingest: they are never
+/// iterated (codes follow first appearance), so only speed matters, and short values
+/// like commune codes hash in a few cycles.
+#[derive(Default, Clone, Copy)]
+pub struct QuickHasher(u64);
+
+impl std::hash::Hasher for QuickHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word) ^ rest.len() as u64)
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, byte: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Builder of [`QuickHasher`]s.
+pub type QuickBuild = std::hash::BuildHasherDefault<QuickHasher>;
 
 /// Builds one column of one chunk.
 #[allow(clippy::large_enum_variant)] // one builder per column, never in bulk
@@ -34,7 +72,7 @@ pub enum ColumnBuilder {
         /// Distinct values.
         values: Vec<String>,
         /// Value → code.
-        index: HashMap<String, u32, Xxh3Builder>,
+        index: HashMap<String, u32, QuickBuild>,
     },
     /// Dates.
     Date(DateColumn),
@@ -51,7 +89,7 @@ impl ColumnBuilder {
                 scratch: String::new(),
             },
             FieldKind::Dict => {
-                let mut index = HashMap::with_hasher(Xxh3Builder::new());
+                let mut index = HashMap::with_hasher(QuickBuild::default());
                 index.insert(String::new(), 0);
                 ColumnBuilder::Dict {
                     last: (String::new(), 0),
@@ -155,8 +193,8 @@ pub fn concat(kind: FieldKind, chunks: Vec<Column>) -> Column {
         }
         FieldKind::Dict => {
             let mut values: Vec<String> = vec![String::new()];
-            let mut index: HashMap<String, u32, Xxh3Builder> =
-                HashMap::with_hasher(Xxh3Builder::new());
+            let mut index: HashMap<String, u32, QuickBuild> =
+                HashMap::with_hasher(QuickBuild::default());
             index.insert(String::new(), 0);
             let mut codes = Vec::with_capacity(total);
             for chunk in chunks {

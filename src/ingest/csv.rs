@@ -287,24 +287,33 @@ fn parse_chunk(
             ColumnBuilder::new(kind, if source.is_some() { estimated_rows } else { 0 })
         })
         .collect();
+    // The whole chunk is validated as UTF-8 at once (SIMD); fields are then cut from
+    // it at ASCII delimiters and quotes, which cannot split a multi-byte character.
+    if simdutf8::basic::from_utf8(bytes).is_err() {
+        let bad_line = bytes
+            .split(|&b| b == b'\n')
+            .position(|line| std::str::from_utf8(line).is_err())
+            .unwrap_or(0) as u64;
+        return Err(not_utf8(path, first_line + bad_line));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(bytes);
-    let mut record = csv::StringRecord::new();
+    let mut record = csv::ByteRecord::new();
     let mut read = 0u64;
     let mut rejects = Vec::new();
     let mut lines = Vec::with_capacity(estimated_rows);
     loop {
-        let more = match reader.read_record(&mut record) {
+        let more = match reader.read_byte_record(&mut record) {
             Ok(more) => more,
             Err(e) => {
                 let line = first_line + e.position().map_or(1, |p| p.line()) - 1;
-                return Err(match e.kind() {
-                    csv::ErrorKind::Utf8 { .. } => not_utf8(path, line),
-                    _ => Error::input(path, format!("cannot parse CSV at line {line}: {e}")),
-                });
+                return Err(Error::input(
+                    path,
+                    format!("cannot parse CSV at line {line}: {e}"),
+                ));
             }
         };
         if !more {
@@ -312,7 +321,13 @@ fn parse_chunk(
         }
         let line = first_line + record.position().map_or(1, |p| p.line()) - 1;
         read += 1;
-        let get = |i: usize| record.get(i).unwrap_or("");
+        let get = |i: usize| -> &str {
+            let field = record.get(i).unwrap_or(b"");
+            // SAFETY: `bytes` was validated as UTF-8 above, and csv-core only splits it
+            // at ASCII bytes (delimiter, quote, CR, LF) and removes ASCII quote bytes,
+            // so every field is a sequence of whole UTF-8 characters.
+            unsafe { std::str::from_utf8_unchecked(field) }
+        };
         if let Some(reason) = row_problem(record.len(), &get, field_count, key_column) {
             rejects.push(Reject {
                 line,

@@ -104,6 +104,9 @@ pub fn fold_compact(text: &str) -> String {
 /// NFC, trimmed, runs of whitespace collapsed to one space. Borrowed when the input is
 /// already clean (the common case), so ingest allocates only for the rare dirty value.
 pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_plain(text.as_bytes()) {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let needs_nfc = !surely_nfc(text.as_bytes()) && is_nfc_quick(text.chars()) != IsNormalized::Yes;
     let needs_space = needs_space_cleanup(text);
     if !needs_nfc && !needs_space {
@@ -125,6 +128,43 @@ pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
         out.push_str(word);
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// One pass for the common case: no leading, trailing or doubled space, no tab or
+/// other control, and only characters that are certainly NFC (see [`surely_nfc`]).
+#[inline]
+fn is_plain(bytes: &[u8]) -> bool {
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return true;
+    };
+    if first == b' ' || last == b' ' {
+        return false;
+    }
+    let mut previous_space = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b < 0x80 {
+            if b < 0x20 || (b == b' ' && previous_space) {
+                return false;
+            }
+            previous_space = b == b' ';
+            i += 1;
+        } else if (0xC2..=0xC9).contains(&b) {
+            // U+00A0 (no-break space) is 0xC2 0xA0: let the full path handle it.
+            if b == 0xC2 && bytes.get(i + 1) == Some(&0xA0) {
+                return false;
+            }
+            previous_space = false;
+            i += 2;
+        } else if b == 0xE1 && matches!(bytes.get(i + 1), Some(0xB8..=0xBB)) {
+            previous_space = false;
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    true
 }
 
 /// A byte-level fast path for the NFC check: text made only of ASCII, Latin-1 /
