@@ -191,6 +191,7 @@ fn bench_ingest(c: &mut Criterion) {
         column_map: &map,
         extras: &[],
         delimiter: None,
+        wanted: None,
     };
     let mut group = c.benchmark_group("ingest");
     group.throughput(Throughput::Bytes(bytes.len() as u64));

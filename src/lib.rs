@@ -97,7 +97,65 @@ struct Loaded {
     rejects: Vec<Reject>,
 }
 
-fn read_source(source: &config::DatasetSource, extras: &[String]) -> Result<Loaded> {
+/// Columns the engine itself reads from a dataset (matching, routing, worklists),
+/// whatever the rules.
+fn core_columns(kind: DatasetKind) -> &'static [&'static str] {
+    match kind {
+        DatasetKind::Population => &[
+            "person_id",
+            "old_id",
+            "full_name",
+            "birth_date",
+            "gender",
+            "birth_province_code",
+            "province_code",
+            "district_code",
+            "commune_code",
+            "household_id",
+            "relation_to_head",
+            "father_name",
+            "mother_name",
+            "spouse_name",
+            "card_issue_date",
+            "death_date",
+        ],
+        DatasetKind::Deaths => &[
+            "person_id",
+            "full_name",
+            "birth_date",
+            "gender",
+            "death_date",
+            "commune_code",
+        ],
+        DatasetKind::LegacyId => &["full_name", "birth_date", "gender", "commune_code"],
+        DatasetKind::AdminUnits => &[
+            "province_code",
+            "province_name",
+            "district_code",
+            "district_name",
+            "commune_code",
+            "commune_name",
+            "valid_from",
+            "valid_to",
+        ],
+        _ => &[
+            "person_id",
+            "full_name",
+            "birth_date",
+            "gender",
+            "commune_code",
+            "employer_commune_code",
+            "industrial_zone",
+            "status",
+        ],
+    }
+}
+
+fn read_source(
+    source: &config::DatasetSource,
+    extras: &[String],
+    wanted: Option<&std::collections::BTreeSet<String>>,
+) -> Result<Loaded> {
     if !source.path.exists() {
         return Err(Error::input(
             &source.path,
@@ -112,6 +170,7 @@ fn read_source(source: &config::DatasetSource, extras: &[String]) -> Result<Load
         column_map: &source.columns,
         extras,
         delimiter: source.delimiter,
+        wanted,
     };
     let ingested = ingest::read(&request)?;
     Ok(Loaded {
@@ -164,12 +223,20 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         extras.dedup();
         extras
     };
+    let wanted_for = |dataset: &str, kind: DatasetKind| -> std::collections::BTreeSet<String> {
+        let mut wanted: std::collections::BTreeSet<String> =
+            core_columns(kind).iter().map(|c| c.to_string()).collect();
+        for rule in pack.rules.iter().filter(|r| r.dataset == dataset) {
+            wanted.extend(rule.referenced_fields());
+        }
+        wanted
+    };
     let admin = match &config.admin_units {
         Some(source) => {
             let loaded = clock.time(
                 "read:admin_units",
                 |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
-                || read_source(source, &[]),
+                || read_source(source, &[], None),
             )?;
             let units = AdminUnits::from_table(&loaded.table, config.as_of);
             if units.is_empty() {
@@ -189,18 +256,26 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         }
     };
     let population_extras = extras_for("population");
+    let population_wanted = wanted_for("population", DatasetKind::Population);
     let population = clock.time(
         "read:population",
         |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
-        || read_source(&config.population, &population_extras),
+        || {
+            read_source(
+                &config.population,
+                &population_extras,
+                Some(&population_wanted),
+            )
+        },
     )?;
     let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
     for (name, source) in &config.datasets {
         let extras = extras_for(name);
+        let wanted = wanted_for(name, source.kind);
         let data = clock.time(
             &format!("read:{name}"),
             |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
-            || read_source(source, &extras),
+            || read_source(source, &extras, Some(&wanted)),
         )?;
         loaded.insert(name.clone(), data);
     }

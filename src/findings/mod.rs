@@ -87,19 +87,10 @@ pub struct Finding {
     pub record_hash: String,
 }
 
-/// Fingerprint of one row: XXH3 over every column's display value.
+/// Fingerprint of one row (XXH3 of its raw fields, computed at ingest), as 16 hex.
 pub fn row_hash(table: &Table, row: usize) -> String {
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    for column in table.columns.iter().flatten() {
-        match column.text(row) {
-            Some(text) => hasher.update(text.as_bytes()),
-            None => hasher.update(column.display(row).as_bytes()),
-        }
-        hasher.update(&[0x1f]);
-    }
-    format!("{:016x}", hasher.digest())
+    format!("{:016x}", table.fingerprints.get(row).copied().unwrap_or(0))
 }
-
 /// The stable id of a finding: 16 hex digits of XXH3-64 over
 /// `rule_id \x1f dataset \x1f record_key` (a fixed, specified hash).
 pub fn finding_id(rule_id: &str, dataset: &str, record_key: &str) -> String {

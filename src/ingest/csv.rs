@@ -114,11 +114,13 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
     let mut rejects = Vec::new();
     let mut chunk_columns = Vec::with_capacity(parsed.len());
     let mut lines = Vec::new();
+    let mut fingerprints = Vec::new();
     for chunk in parsed {
         let chunk = chunk?;
         read += chunk.read;
         rejects.extend(chunk.rejects);
         lines.extend(chunk.lines);
+        fingerprints.extend(chunk.fingerprints);
         chunk_columns.push(chunk.columns);
     }
     let columns = concat_all(&plan.kinds, chunk_columns)
@@ -126,15 +128,12 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
         .zip(&plan.sources)
         .map(|(column, source)| source.map(|_| column))
         .collect();
-    finish_table(
-        request,
-        &plan.names,
+    let raw = super::RawRows {
         columns,
         lines,
-        read,
-        rejects,
-        bytes.len() as u64,
-    )
+        fingerprints,
+    };
+    finish_table(request, &plan.names, raw, read, rejects, bytes.len() as u64)
 }
 
 /// The ordered list of columns to build: mapped schema fields, then extras.
@@ -155,7 +154,9 @@ impl FieldPlan {
         for (spec, source) in request.schema.fields.iter().zip(&mapping.fields) {
             names.push(spec.name.clone());
             kinds.push(spec.kind);
-            sources.push(*source);
+            let wanted = spec.name == request.schema.key
+                || request.wanted.is_none_or(|w| w.contains(&spec.name));
+            sources.push(if wanted { *source } else { None });
         }
         for (name, index) in &mapping.extras {
             names.push(name.clone());
@@ -174,6 +175,7 @@ struct ChunkResult {
     read: u64,
     rejects: Vec<Reject>,
     lines: Vec<u64>,
+    fingerprints: Vec<u64>,
     columns: Vec<crate::model::Column>,
 }
 
@@ -305,6 +307,7 @@ fn parse_chunk(
     let mut read = 0u64;
     let mut rejects = Vec::new();
     let mut lines = Vec::with_capacity(estimated_rows);
+    let mut fingerprints = Vec::with_capacity(estimated_rows);
     loop {
         let more = match reader.read_byte_record(&mut record) {
             Ok(more) => more,
@@ -337,6 +340,7 @@ fn parse_chunk(
             continue;
         }
         lines.push(line);
+        fingerprints.push(super::fingerprint(record.iter()));
         for (builder, source) in builders.iter_mut().zip(&plan.sources) {
             if let Some(index) = source {
                 builder.push(get(*index));
@@ -347,6 +351,7 @@ fn parse_chunk(
         read,
         rejects,
         lines,
+        fingerprints,
         columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
     })
 }

@@ -30,6 +30,19 @@ pub struct ReadRequest<'a> {
     pub extras: &'a [String],
     /// Forced delimiter (otherwise sniffed).
     pub delimiter: Option<u8>,
+    /// Canonical columns to build (None: all). Others are checked for presence when
+    /// required but not stored: no rule reads them.
+    pub wanted: Option<&'a std::collections::BTreeSet<String>>,
+}
+
+/// Fingerprint of one row's raw fields (a feedback decision holds while it is equal).
+pub fn fingerprint<'a>(fields: impl Iterator<Item = &'a [u8]>) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    for field in fields {
+        hasher.update(field);
+        hasher.update(&[0x1f]);
+    }
+    hasher.digest()
 }
 
 /// A row that could not be accepted.
@@ -70,6 +83,16 @@ pub struct Ingested {
     pub lines: Vec<u64>,
 }
 
+/// Rows of one reader before the key check: columns, lines and fingerprints.
+pub(crate) struct RawRows {
+    /// Columns (None for absent or unwanted ones).
+    pub columns: Vec<Option<Column>>,
+    /// Source lines.
+    pub lines: Vec<u64>,
+    /// Row fingerprints.
+    pub fingerprints: Vec<u64>,
+}
+
 /// Read a dataset file, CSV or Parquet by extension.
 pub fn read(request: &ReadRequest<'_>) -> Result<Ingested> {
     let extension = request
@@ -88,12 +111,16 @@ pub fn read(request: &ReadRequest<'_>) -> Result<Ingested> {
 pub(crate) fn finish_table(
     request: &ReadRequest<'_>,
     names: &[String],
-    mut columns: Vec<Option<Column>>,
-    mut lines: Vec<u64>,
+    raw: RawRows,
     read: u64,
     mut rejects: Vec<Reject>,
     bytes: u64,
 ) -> Result<Ingested> {
+    let RawRows {
+        mut columns,
+        mut lines,
+        mut fingerprints,
+    } = raw;
     let key_index = names.iter().position(|n| *n == request.schema.key);
     if let Some(Some(Column::Text(keys))) = key_index.and_then(|i| columns.get(i)) {
         let duplicates = repeated_keys(keys);
@@ -120,6 +147,12 @@ pub(crate) fn finish_table(
                 .zip(&keep)
                 .filter(|(_, &k)| k)
                 .map(|(&l, _)| l)
+                .collect();
+            fingerprints = fingerprints
+                .iter()
+                .zip(&keep)
+                .filter(|(_, &k)| k)
+                .map(|(&f, _)| f)
                 .collect();
         }
     }
@@ -161,6 +194,7 @@ pub(crate) fn finish_table(
             names: table_names,
             columns: table_columns,
             rows,
+            fingerprints,
         },
         stats,
         rejects,

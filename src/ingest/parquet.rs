@@ -59,6 +59,7 @@ pub fn read_parquet(request: &ReadRequest<'_>) -> Result<Ingested> {
         .collect();
     let mut rejects = Vec::new();
     let mut lines = Vec::new();
+    let mut fingerprints = Vec::new();
     let mut read = 0u64;
     for batch in reader {
         let batch = batch.map_err(|e| parquet_error(&e))?;
@@ -95,6 +96,7 @@ pub fn read_parquet(request: &ReadRequest<'_>) -> Result<Ingested> {
                 continue;
             }
             lines.push(line);
+            fingerprints.push(super::fingerprint(fields.iter().map(|f| f.as_bytes())));
             for (builder, source) in builders.iter_mut().zip(&plan.sources) {
                 if let Some(index) = source {
                     builder.push(fields.get(*index).copied().unwrap_or(""));
@@ -107,5 +109,10 @@ pub fn read_parquet(request: &ReadRequest<'_>) -> Result<Ingested> {
         .zip(&plan.sources)
         .map(|(builder, source)| source.map(|_| builder.finish()))
         .collect();
-    finish_table(request, &plan.names, columns, lines, read, rejects, bytes)
+    let raw = super::RawRows {
+        columns,
+        lines,
+        fingerprints,
+    };
+    finish_table(request, &plan.names, raw, read, rejects, bytes)
 }

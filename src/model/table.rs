@@ -20,6 +20,8 @@ pub struct Table {
     pub columns: Vec<Option<Column>>,
     /// Number of accepted rows.
     pub rows: usize,
+    /// Fingerprint of every row's raw content, to notice that a record changed.
+    pub fingerprints: Vec<u64>,
 }
 
 impl Table {

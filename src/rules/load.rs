@@ -95,6 +95,54 @@ pub struct Rule {
     pub file: PathBuf,
 }
 
+impl Rule {
+    /// Every column the rule reads: check fields, predicate columns, extra columns.
+    pub fn referenced_fields(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.columns.clone();
+        for check in &self.checks {
+            match check {
+                CheckDef::Required { fields } => out.extend(fields.iter().cloned()),
+                CheckDef::InList { field, .. } | CheckDef::DuplicateKey { field } => {
+                    out.push(field.clone())
+                }
+                CheckDef::IdStructure { field, .. } => {
+                    out.extend([field.clone(), "birth_date".into(), "gender".into()])
+                }
+                CheckDef::IdBirthProvince {
+                    field,
+                    birth_province,
+                } => out.extend([field.clone(), birth_province.clone()]),
+                CheckDef::DateSanity {
+                    birth, after_birth, ..
+                } => {
+                    out.push(birth.clone());
+                    out.extend(after_birth.iter().cloned());
+                    out.push("death_date".into());
+                }
+                CheckDef::HouseholdHeads {
+                    household,
+                    relation,
+                    ..
+                } => out.extend([household.clone(), relation.clone(), "full_name".into()]),
+                CheckDef::CardExpiry { birth, issue, .. } => {
+                    out.extend([birth.clone(), issue.clone()])
+                }
+                CheckDef::Crossmatch {
+                    event_date: Some(field),
+                    ..
+                } => out.push(field.clone()),
+                _ => {}
+            }
+        }
+        if let Some(expr) = &self.when {
+            predicate::columns_of(expr, &mut out);
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
 /// A whole rule pack.
 #[derive(Debug, Clone)]
 pub struct RulePack {

@@ -332,6 +332,27 @@ fn validate(expr: &Expr, kind_of: &dyn Fn(&str) -> Option<NameKind>) -> Result<(
     }
 }
 
+/// Names a predicate reads (facts included; callers ignore the ones that are not
+/// columns).
+pub fn columns_of(expr: &Expr, out: &mut Vec<String>) {
+    let mut operand = |o: &Operand| match o {
+        Operand::Name(name) | Operand::Call(_, name) => out.push(name.clone()),
+        _ => {}
+    };
+    match expr {
+        Expr::And(a, b) | Expr::Or(a, b) => {
+            columns_of(a, out);
+            columns_of(b, out);
+        }
+        Expr::Not(a) => columns_of(a, out),
+        Expr::Compare(left, _, right) => {
+            operand(left);
+            operand(right);
+        }
+        Expr::Truth(o) => operand(o),
+    }
+}
+
 /// Evaluate `expr` over `table`'s rows. `fact` resolves fact names.
 pub fn evaluate<'a>(
     expr: &Expr,
