@@ -6,5 +6,6 @@ mod bad_input;
 mod cli;
 mod common;
 mod determinism;
+mod formats;
 mod rule_files;
 mod worklists;
