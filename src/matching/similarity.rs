@@ -335,3 +335,105 @@ mod tests {
         assert!(neighbours.iter().all(|&n| is_id_typo(id, n)));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+    use unicode_normalization::UnicodeNormalization;
+
+    use super::*;
+    use crate::normalize::text::fold;
+
+    const SURNAMES: &[&str] = &[
+        "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Võ", "Vũ", "Đặng", "Bùi",
+    ];
+    const MIDDLES: &[&str] = &[
+        "Văn",
+        "Thị",
+        "Hữu",
+        "Ngọc",
+        "Thanh",
+        "Minh",
+        "Thị Thu",
+        "Đức",
+    ];
+    const GIVEN: &[&str] = &[
+        "Hùng", "Hưng", "Lan", "Hà", "Dũng", "Ánh", "Tuấn", "Ngọc", "Yến", "Đạt",
+    ];
+
+    fn name() -> impl Strategy<Value = (String, String, String)> {
+        (
+            prop::sample::select(SURNAMES),
+            prop::sample::select(MIDDLES),
+            prop::sample::select(GIVEN),
+        )
+            .prop_map(|(s, m, g)| (s.to_string(), m.to_string(), g.to_string()))
+    }
+
+    proptest! {
+        #[test]
+        fn similarity_is_symmetric_and_bounded(a in name(), b in name()) {
+            let x = fold(&format!("{} {} {}", a.0, a.1, a.2));
+            let y = fold(&format!("{} {} {}", b.0, b.1, b.2));
+            let forward = name_similarity(&x, &y);
+            let backward = name_similarity(&y, &x);
+            prop_assert!((forward - backward).abs() < 1e-12);
+            prop_assert!((0.0..=1.0).contains(&forward));
+            prop_assert_eq!(name_relation(&x, &y), name_relation(&y, &x));
+        }
+
+        #[test]
+        fn folding_ignores_case_nfd_and_spacing(n in name(), upper in any::<bool>(), nfd in any::<bool>(), spaces in 1usize..4) {
+            let base = format!("{} {} {}", n.0, n.1, n.2);
+            let mut variant = base.replace(' ', &" ".repeat(spaces));
+            if upper { variant = variant.to_uppercase(); }
+            if nfd { variant = variant.nfd().collect(); }
+            prop_assert_eq!(fold(&base), fold(&variant));
+            prop_assert_eq!(name_similarity(&fold(&base), &fold(&variant)), 1.0);
+        }
+
+        #[test]
+        fn a_dropped_middle_name_stays_close(n in name()) {
+            let full = fold(&format!("{} {} {}", n.0, n.1, n.2));
+            let short = fold(&format!("{} {}", n.0, n.2));
+            prop_assert!(name_similarity(&full, &short) >= 0.95);
+            prop_assert_eq!(name_relation(&full, &short), NameRelation::MissingMiddle);
+        }
+
+        #[test]
+        fn regional_surname_variants_stay_close(m in prop::sample::select(MIDDLES), g in prop::sample::select(GIVEN)) {
+            for (a, b) in [("Huỳnh", "Hoàng"), ("Võ", "Vũ")] {
+                let x = fold(&format!("{a} {m} {g}"));
+                let y = fold(&format!("{b} {m} {g}"));
+                prop_assert!(name_similarity(&x, &y) >= 0.97);
+                prop_assert_eq!(name_relation(&x, &y), NameRelation::SurnameVariant);
+            }
+        }
+
+        #[test]
+        fn every_single_typo_of_an_id_is_detected(id in 1_000_000_000u64..999_999_999_999u64, position in 0usize..12, digit in 0u64..10, swap in 0usize..11) {
+            let digits: Vec<u64> = format!("{id:012}").bytes().map(|b| u64::from(b - b'0')).collect();
+            let number = |d: &[u64]| d.iter().fold(0u64, |a, &x| a * 10 + x);
+            let mut changed = digits.clone();
+            changed[position] = digit;
+            let changed = number(&changed);
+            prop_assert_eq!(is_id_typo(id, changed), changed != id);
+            let mut swapped = digits.clone();
+            swapped.swap(swap, swap + 1);
+            let swapped = number(&swapped);
+            prop_assert_eq!(is_id_typo(id, swapped), swapped != id);
+            if changed != id {
+                prop_assert!(id_typo_neighbours(id).contains(&changed));
+            }
+        }
+
+        #[test]
+        fn two_distant_changes_are_not_a_typo(id in 1_000_000_000u64..999_999_999_999u64, a in 0usize..5, b in 7usize..12) {
+            let mut digits: Vec<u64> = format!("{id:012}").bytes().map(|x| u64::from(x - b'0')).collect();
+            digits[a] = (digits[a] + 1) % 10;
+            digits[b] = (digits[b] + 1) % 10;
+            let other = digits.iter().fold(0u64, |acc, &x| acc * 10 + x);
+            prop_assert!(!is_id_typo(id, other));
+        }
+    }
+}

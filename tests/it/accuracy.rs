@@ -2,7 +2,7 @@
 //! injected defects (and namesakes and benign noise that must not be flagged).
 //! Precision and recall are asserted per rule id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::common::*;
 
@@ -69,4 +69,108 @@ fn every_rule_meets_its_precision_and_recall() {
         }
     }
     assert!(failures.is_empty(), "{}\n{table}", failures.join("\n"));
+
+    // SACH.DUP_PERSON at pair level: every (record, related record) pair.
+    let pairs = |path: &std::path::Path| -> BTreeSet<(String, String)> {
+        let (header, rows) = read_csv(path);
+        let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+        let mut out = BTreeSet::new();
+        for row in rows
+            .iter()
+            .filter(|r| r[col("rule_id")] == "SACH.DUP_PERSON")
+        {
+            for other in row[col("related_keys")]
+                .split(';')
+                .filter(|k| !k.is_empty())
+            {
+                let key = row[col("record_key")].clone();
+                let pair = if key.as_str() < other {
+                    (key, other.to_string())
+                } else {
+                    (other.to_string(), key)
+                };
+                out.insert(pair);
+            }
+        }
+        out
+    };
+    let truth_pairs = pairs(&data.path().join("truth.csv"));
+    let found_pairs = pairs(&out.join("findings.csv"));
+    let tp = truth_pairs.intersection(&found_pairs).count() as f64;
+    let precision = tp / found_pairs.len().max(1) as f64;
+    let recall = tp / truth_pairs.len().max(1) as f64;
+    assert!(
+        precision >= 0.98 && recall >= 0.95,
+        "DUP_PERSON pairs: precision {precision:.4}, recall {recall:.4}"
+    );
+
+    // No cluster mixes two records with different valid IDs whose parents clearly
+    // disagree.
+    let (header, rows) = read_csv(&data.path().join("population.csv"));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let prefixes = doisoat::normalize::id::IdPrefixes::from_codes(
+        std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/rules/ref/id_province_codes.txt"
+        ))
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.split('#').next())
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .iter()
+        .map(|s| &**s),
+    );
+    let people: BTreeMap<String, (String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r[col("record_id")].clone(),
+                (
+                    r[col("person_id")].trim().to_string(),
+                    doisoat::normalize::text::fold(&r[col("father_name")]),
+                    doisoat::normalize::text::fold(&r[col("mother_name")]),
+                ),
+            )
+        })
+        .collect();
+    let valid = |id: &str| {
+        id.len() == 12
+            && doisoat::normalize::id::check_id(id, None, None, &prefixes)
+                .problems
+                .is_ok()
+    };
+    let disagree = |a: &str, b: &str| {
+        !a.is_empty()
+            && !b.is_empty()
+            && doisoat::matching::similarity::name_relation(a, b)
+                == doisoat::matching::similarity::NameRelation::Different
+    };
+    let (fheader, frows) = read_csv(&out.join("findings.csv"));
+    let fcol = |n: &str| fheader.iter().position(|h| h == n).unwrap();
+    let mut clusters: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in frows
+        .iter()
+        .filter(|r| r[fcol("rule_id")] == "SACH.DUP_PERSON")
+    {
+        clusters
+            .entry(row[fcol("cluster_id")].clone())
+            .or_default()
+            .push(row[fcol("record_key")].clone());
+    }
+    assert!(clusters.len() > 100, "clusters were formed");
+    for (cluster, members) in &clusters {
+        for (i, a) in members.iter().enumerate() {
+            for b in &members[i + 1..] {
+                let (x, y) = (&people[a], &people[b]);
+                let ids_differ = valid(&x.0) && valid(&y.0) && x.0 != y.0;
+                let parents = disagree(&x.1, &y.1) || disagree(&x.2, &y.2);
+                assert!(
+                    !(ids_differ && parents),
+                    "cluster {cluster} mixes {a} and {b}: different valid IDs and parents"
+                );
+            }
+        }
+    }
 }

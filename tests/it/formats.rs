@@ -84,3 +84,59 @@ fn vietnamese_headers_are_recognised() {
     assert!(outcome.summary.findings.by_rule["DUNG.ID_STRUCTURE"].count > 0);
     assert_eq!(outcome.summary.inputs["population"].rejected, 0);
 }
+
+#[test]
+fn a_province_sector_dataset_needs_only_config_and_a_rule_file() {
+    let dir = temp();
+    // The insurance extract, renamed to a province's social-protection list with its
+    // own headers.
+    let text = std::fs::read_to_string(sample().join("insurance.csv")).unwrap();
+    let (header, body) = text.split_once('\n').unwrap();
+    let renamed = header
+        .replace("insurance_code", "Mã đối tượng")
+        .replace("person_id", "Số ĐDCN");
+    write(
+        dir.path(),
+        "btxh.csv",
+        format!("{renamed}\n{body}").as_bytes(),
+    );
+    let rules = dir.path().join("rules");
+    std::fs::create_dir_all(rules.join("ref")).unwrap();
+    for entry in std::fs::read_dir(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap()
+    {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, rules.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    write(
+        &rules,
+        "btxh.toml",
+        "[[rule]]\nid = \"XM.{dataset}.MISMATCH\"\ndimension = \"dung\"\ndataset = \"{dataset}\"\ndatasets = [\"social_protection\"]\nseverity = \"medium\"\ntitle = \"Thông tin bảo trợ xã hội không khớp\"\naction = \"Xác minh\"\ncheck = { kind = \"crossmatch\", outcome = \"mismatch\" }\n\n[[rule]]\nid = \"XM.{dataset}.NOT_FOUND\"\ndimension = \"dung\"\ndataset = \"{dataset}\"\ndatasets = [\"social_protection\"]\nseverity = \"medium\"\ntitle = \"Không tìm thấy\"\naction = \"Xác minh\"\ncheck = { kind = \"crossmatch\", outcome = \"not_found\" }\n"
+            .as_bytes(),
+    );
+    let run_file = format!(
+        "as_of = \"2026-11-22\"\npopulation = \"{}\"\nadmin_units = \"{}\"\nrules = \"rules\"\n[datasets]\ninsurance = \"{}\"\n[datasets.social_protection]\npath = \"btxh.csv\"\nkind = \"sector\"\nkey = \"ma_doi_tuong\"\ncolumns = {{ ma_doi_tuong = \"Mã đối tượng\", person_id = \"Số ĐDCN\" }}\n",
+        sample().join("population.csv").display(),
+        sample().join("admin_units.csv").display(),
+        sample().join("insurance.csv").display(),
+    );
+    let config_path = write(dir.path(), "run.toml", run_file.as_bytes());
+    let mut config = doisoat::RunConfig::from_file(&config_path).unwrap();
+    config.out = dir.path().join("out");
+    let summary = doisoat::run(&config, &doisoat::Silent).unwrap().summary;
+    let count = |id: &str| summary.findings.by_rule[id].count;
+    assert!(count("XM.insurance.MISMATCH") > 0);
+    assert_eq!(
+        count("XM.social_protection.MISMATCH"),
+        count("XM.insurance.MISMATCH")
+    );
+    // The province's list has no industrial-zone columns: the insurance IZ cases are
+    // plain "not found" there.
+    assert_eq!(
+        count("XM.social_protection.NOT_FOUND"),
+        count("XM.insurance.NOT_FOUND") + count("XM.insurance.IZ_NO_TEMP_RESIDENCE")
+    );
+    let classes = &summary.match_classes["social_protection"];
+    assert_eq!(classes.total, summary.match_classes["insurance"].total);
+}
