@@ -41,7 +41,13 @@ impl std::hash::Hasher for QuickHasher {
 
     #[inline]
     fn finish(&self) -> u64 {
-        self.0
+        // SplitMix64's finaliser: without it the low bits — which pick the hash
+        // table bucket — would depend only on the first bytes of a key, and keys
+        // like H0000001…H9999999 would all land in the same few buckets.
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
     }
 }
 
@@ -310,6 +316,25 @@ pub fn date_values(column: &Column) -> &[PartialDate] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quick_hasher_spreads_keys_that_differ_only_at_the_end() {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let build = QuickBuild::default();
+        let mut low_bits = std::collections::HashSet::new();
+        for i in 0..65_536u32 {
+            let key = format!("H{i:07}");
+            let mut hasher = build.build_hasher();
+            key.as_str().hash(&mut hasher);
+            low_bits.insert(hasher.finish() & 0xFFFF);
+        }
+        // A uniform hash fills about 63 % of 65,536 buckets with 65,536 keys.
+        assert!(
+            low_bits.len() > 38_000,
+            "only {} distinct low-16-bit values",
+            low_bits.len()
+        );
+    }
 
     #[test]
     fn dict_concat_remaps_codes() {
