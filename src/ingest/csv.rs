@@ -61,21 +61,7 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
     }
     let delimiter = request.delimiter.unwrap_or_else(|| sniff_delimiter(body));
     let (headers, data_start) = read_header(path, body, delimiter)?;
-    let mapping = resolve(
-        path,
-        request.dataset,
-        &headers,
-        request.schema,
-        request.column_map,
-        request.extras,
-    )?;
-    let plan = FieldPlan::new(request, &mapping);
-    let key_column = request
-        .schema
-        .fields
-        .iter()
-        .position(|f| f.name == request.schema.key)
-        .and_then(|i| mapping.fields[i]);
+    let (plan, key_column) = FieldPlan::for_headers(request, &headers)?;
 
     let header_lines = memchr::memchr_iter(b'\n', &body[..data_start]).count() as u64;
     let chunks = split_chunks(body, data_start);
@@ -147,6 +133,28 @@ pub(crate) struct FieldPlan {
 }
 
 impl FieldPlan {
+    /// Resolve a file's headers into the plan and the file column of the record key.
+    pub(crate) fn for_headers(
+        request: &ReadRequest<'_>,
+        headers: &[String],
+    ) -> Result<(FieldPlan, Option<usize>)> {
+        let mapping = resolve(
+            request.path,
+            request.dataset,
+            headers,
+            request.schema,
+            request.column_map,
+            request.extras,
+        )?;
+        let key_column = request
+            .schema
+            .fields
+            .iter()
+            .position(|f| f.name == request.schema.key)
+            .and_then(|i| mapping.fields[i]);
+        Ok((FieldPlan::new(request, &mapping), key_column))
+    }
+
     pub(crate) fn new(request: &ReadRequest<'_>, mapping: &Mapping) -> Self {
         let mut names = Vec::new();
         let mut kinds = Vec::new();

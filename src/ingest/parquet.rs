@@ -10,7 +10,6 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 
 use super::columns::ColumnBuilder;
 use super::csv::{row_problem, FieldPlan};
-use super::mapping::resolve;
 use super::{finish_table, Ingested, ReadRequest, Reject};
 use crate::error::{Error, Result};
 
@@ -32,21 +31,7 @@ pub fn read_parquet(request: &ReadRequest<'_>) -> Result<Ingested> {
         .iter()
         .map(|f| f.name().clone())
         .collect();
-    let mapping = resolve(
-        path,
-        request.dataset,
-        &headers,
-        request.schema,
-        request.column_map,
-        request.extras,
-    )?;
-    let plan = FieldPlan::new(request, &mapping);
-    let key_column = request
-        .schema
-        .fields
-        .iter()
-        .position(|f| f.name == request.schema.key)
-        .and_then(|i| mapping.fields[i]);
+    let (plan, key_column) = FieldPlan::for_headers(request, &headers)?;
     let reader = builder
         .with_batch_size(BATCH_ROWS)
         .build()

@@ -30,6 +30,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
+use super::index::blocks_of;
 use super::legacy::old_id_key;
 use super::similarity::{name_relation, name_similarity, NameRelation};
 use super::PersonIndex;
@@ -400,8 +401,8 @@ pub fn detect(
     };
     // Identity pass 3 (given name + birth date) is for searching, too broad for pairs:
     // the surname-typo pass below replaces it.
-    add_blocks(index.blocking.blocks(0).collect(), &any_pair);
-    add_blocks(index.blocking.blocks(1).collect(), &middle_differs);
+    add_blocks(index.blocking.blocks(0), &any_pair);
+    add_blocks(index.blocking.blocks(1), &middle_differs);
     add_blocks(blocks_of(&parents_pass), &any_pair);
     add_blocks(blocks_of(&old_id_pass), &any_pair);
     add_blocks(blocks_of(&surname_typo_pass), &any_pair);
@@ -511,18 +512,6 @@ pub fn detect(
         candidate_pairs,
         rows: rows as u64,
     }
-}
-
-fn blocks_of(entries: &[(u64, u32)]) -> Vec<&[(u64, u32)]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < entries.len() {
-        let key = entries[start].0;
-        let end = start + entries[start..].partition_point(|&(k, _)| k == key);
-        out.push(&entries[start..end]);
-        start = end;
-    }
-    out
 }
 
 /// Two records that must never share a cluster: different valid IDs and parents

@@ -219,21 +219,23 @@ impl BlockingIndex {
         out.dedup();
     }
 
-    /// Iterate over the blocks of one pass (groups of rows sharing a key).
-    pub fn blocks(&self, pass: usize) -> impl Iterator<Item = &[(u64, u32)]> + '_ {
-        let entries = &self.passes[pass];
-        let mut start = 0;
-        std::iter::from_fn(move || {
-            if start >= entries.len() {
-                return None;
-            }
-            let key = entries[start].0;
-            let end = start + entries[start..].partition_point(|&(k, _)| k == key);
-            let block = &entries[start..end];
-            start = end;
-            Some(block)
-        })
+    /// The blocks of one pass (groups of rows sharing a key).
+    pub fn blocks(&self, pass: usize) -> Vec<&[(u64, u32)]> {
+        blocks_of(&self.passes[pass])
     }
+}
+
+/// Split sorted `(key, row)` entries into runs of equal key.
+pub fn blocks_of(entries: &[(u64, u32)]) -> Vec<&[(u64, u32)]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < entries.len() {
+        let key = entries[start].0;
+        let end = start + entries[start..].partition_point(|&(k, _)| k == key);
+        out.push(&entries[start..end]);
+        start = end;
+    }
+    out
 }
 
 #[cfg(test)]
