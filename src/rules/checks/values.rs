@@ -168,15 +168,15 @@ pub fn id_birth_province(
         return Vec::new();
     };
     let is_population = table.name == ctx.population.name;
-    let province_list = ctx.refs.get("province_codes");
-    // Per distinct birth-province value: its numeric code, if it is a real province.
+    // Per distinct birth-province value: its numeric code (two- or three-digit form).
     let codes: Vec<Option<u16>> = provinces
         .values
         .iter()
         .map(|v| {
             let code = normalize_province_code(v);
-            let known = province_list.is_none_or(|l| l.contains(&code));
-            if known {
+            let numeric =
+                !code.is_empty() && code.len() <= 3 && code.bytes().all(|b| b.is_ascii_digit());
+            if numeric {
                 code.parse::<u16>().ok()
             } else {
                 None
