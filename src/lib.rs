@@ -73,17 +73,22 @@ impl Clock<'_> {
         let seconds = started.elapsed().as_secs_f64();
         let rows = rows(&value);
         self.observer.done(name, seconds);
-        self.stages.push(StageTiming {
-            stage: name.to_string(),
-            seconds: round3(seconds),
-            rows,
-            rows_per_second: if seconds > 0.0 {
-                (rows as f64 / seconds).round()
-            } else {
-                0.0
-            },
-        });
+        self.stages
+            .push(stage_timing(name.to_string(), seconds, rows));
         value
+    }
+}
+
+fn stage_timing(stage: String, seconds: f64, rows: u64) -> StageTiming {
+    StageTiming {
+        stage,
+        seconds: round3(seconds),
+        rows,
+        rows_per_second: if seconds > 0.0 {
+            (rows as f64 / seconds).round()
+        } else {
+            0.0
+        },
     }
 }
 
@@ -383,6 +388,14 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                 )
             },
         );
+        // The phases of duplicate detection, as parts of match:duplicates.
+        for &(phase, seconds, rows) in &duplicates.phases {
+            clock.stages.push(stage_timing(
+                format!("match:duplicates:{phase}"),
+                seconds,
+                rows,
+            ));
+        }
         links
             .pairs
             .insert("duplicates".into(), duplicates.candidate_pairs);

@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::index::blocks_of;
+use super::index::{blocks_of, sorted_pass};
 use super::legacy::old_id_key;
 use super::similarity::{name_relation, name_similarity, NameRelation};
 use super::PersonIndex;
@@ -172,6 +172,8 @@ pub struct Duplicates {
     pub candidate_pairs: u64,
     /// Rows of the register (for pairs per record).
     pub rows: u64,
+    /// Wall time of the phases (blocking, scoring, clustering): name, seconds, rows.
+    pub phases: Vec<(&'static str, f64, u64)>,
 }
 
 struct Columns<'a> {
@@ -298,6 +300,7 @@ pub fn detect(
 ) -> Duplicates {
     let weights = DedupWeights::from_def(def);
     let rows = table.rows;
+    let started = std::time::Instant::now();
     let father = table.name_column("father_name");
     let mother = table.name_column("mother_name");
     let spouse = table.name_column("spouse_name");
@@ -354,19 +357,9 @@ pub fn detect(
             [parents, columns.old_ids[row as usize], surname_typo]
         })
         .collect();
-    let extra_pass = |pass: usize| -> Vec<(u64, u32)> {
-        let mut entries: Vec<(u64, u32)> = extra_keys
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| k[pass] != 0)
-            .map(|(row, k)| (k[pass], row as u32))
-            .collect();
-        entries.par_sort_unstable();
-        entries
-    };
-    let parents_pass = extra_pass(0);
-    let old_id_pass = extra_pass(1);
-    let surname_typo_pass = extra_pass(2);
+    let parents_pass = sorted_pass(&extra_keys, 0);
+    let old_id_pass = sorted_pass(&extra_keys, 1);
+    let surname_typo_pass = sorted_pass(&extra_keys, 2);
     // Words in the middle part of each name: pass 2 (surname + given name) exists for a
     // dropped middle name, so two records with the same number of middle words — the
     // same middle (pass 1's job) or a different one (never one person) — skip it.
@@ -409,6 +402,8 @@ pub fn detect(
     candidates.par_sort_unstable();
     candidates.dedup();
     let candidate_pairs = candidates.len() as u64;
+    let blocking_seconds = started.elapsed().as_secs_f64();
+    let started = std::time::Instant::now();
 
     let mut accepted: Vec<Pair> = candidates
         .par_iter()
@@ -424,6 +419,10 @@ pub fn detect(
             .then(x.a.cmp(&y.a))
             .then(x.b.cmp(&y.b))
     });
+
+    let scoring_seconds = started.elapsed().as_secs_f64();
+    let accepted_pairs = accepted.len() as u64;
+    let started = std::time::Instant::now();
 
     // Union-find with the anti-chaining guard.
     let mut parent: Vec<u32> = (0..rows as u32).collect();
@@ -506,11 +505,21 @@ pub fn detect(
         })
         .collect();
     clusters.sort_by(|a, b| a.id.cmp(&b.id));
+    let phases = vec![
+        ("blocking", blocking_seconds, rows as u64),
+        ("scoring", scoring_seconds, candidate_pairs),
+        (
+            "clustering",
+            started.elapsed().as_secs_f64(),
+            accepted_pairs,
+        ),
+    ];
     Duplicates {
         clusters,
         pairs: kept,
         candidate_pairs,
         rows: rows as u64,
+        phases,
     }
 }
 

@@ -178,21 +178,27 @@ pub struct BlockingIndex {
 /// information); the other passes still apply.
 pub const MAX_BLOCK: usize = 2_000;
 
+/// One blocking pass as (key, row) sorted by key; rows whose key is 0 (no key) are left out.
+pub fn sorted_pass<const N: usize>(keys: &[[u64; N]], pass: usize) -> Vec<(u64, u32)> {
+    let mut entries: Vec<(u64, u32)> = keys
+        .par_iter()
+        .enumerate()
+        .filter(|(_, k)| k[pass] != 0)
+        .map(|(row, k)| (k[pass], row as u32))
+        .collect();
+    entries.par_sort_unstable();
+    entries
+}
+
 impl BlockingIndex {
     /// Build from per-row keys.
     pub fn build(keys: &[[u64; 3]]) -> BlockingIndex {
-        let build_pass = |pass: usize| -> Vec<(u64, u32)> {
-            let mut entries: Vec<(u64, u32)> = keys
-                .par_iter()
-                .enumerate()
-                .filter(|(_, k)| k[pass] != 0)
-                .map(|(row, k)| (k[pass], row as u32))
-                .collect();
-            entries.par_sort_unstable();
-            entries
-        };
         BlockingIndex {
-            passes: [build_pass(0), build_pass(1), build_pass(2)],
+            passes: [
+                sorted_pass(keys, 0),
+                sorted_pass(keys, 1),
+                sorted_pass(keys, 2),
+            ],
         }
     }
 

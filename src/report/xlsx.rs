@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use rust_xlsxwriter::{
-    Color, DataValidation, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet,
-    XlsxError,
+    Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
+    Workbook, Worksheet, XlsxError,
 };
 
 use super::tables::{code_dir, worklist_cells, WORKLIST_HEADERS};
@@ -217,6 +217,15 @@ fn write_workbook(
     let mut workbook = Workbook::new();
     // Level 1 deflate: several times faster to write, files barely larger.
     workbook.set_zip_compression_level(1);
+    // The creation time inside the file is the run date, not the clock: the same inputs
+    // and --as-of give byte-identical workbooks.
+    let created = ExcelDateTime::parse_from_str(as_of).map_err(|e| xlsx_error(path, e))?;
+    workbook.set_properties(
+        &DocProperties::new()
+            .set_title(format!("Danh sách cần xác minh - {commune}"))
+            .set_author("doisoat")
+            .set_creation_datetime(&created),
+    );
     {
         let sheet = workbook.add_worksheet();
         sheet
