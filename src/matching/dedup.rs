@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::index::{blocks_of, sorted_pass};
+use super::index::{blocks_of, run_end, sorted_pass};
 use super::legacy::old_id_key;
 use super::similarity::{name_relation, name_similarity, NameRelation};
 use super::PersonIndex;
@@ -111,7 +111,7 @@ fn counts_per_row(values: &[&str]) -> Vec<u32> {
     let mut counts = vec![0u32; values.len()];
     let mut start = 0;
     while start < keyed.len() {
-        let end = start + keyed[start..].partition_point(|&(h, _)| h == keyed[start].0);
+        let end = run_end(&keyed, start);
         for &(_, row) in &keyed[start..end] {
             counts[row as usize] = (end - start) as u32;
         }
@@ -220,9 +220,21 @@ fn names_weight(a: &str, b: &str) -> Option<f64> {
 
 fn folded_values(column: Option<&NameColumn>, rows: usize, map: fn(&str) -> &str) -> Vec<&str> {
     match column {
-        Some(c) => (0..rows).map(|r| map(c.folded.get(r))).collect(),
+        Some(c) => (0..rows)
+            .into_par_iter()
+            .map(|r| map(c.folded.get(r)))
+            .collect(),
         None => Vec::new(),
     }
+}
+
+/// Reused buffers of [`block_pairs`].
+#[derive(Default)]
+struct BlockScratch {
+    /// Records with a full date and a known gender: (gender, date, row).
+    exact: Vec<(u8, u32, u32)>,
+    /// The others.
+    loose: Vec<u32>,
 }
 
 /// Pairs of a block whose birth dates agree and genders do not conflict, as
@@ -235,9 +247,11 @@ fn block_pairs(
     genders: &[Option<Gender>],
     allowed: &(dyn Fn(u32, u32) -> bool + Sync),
     out: &mut Vec<u64>,
+    scratch: &mut BlockScratch,
 ) {
-    let mut exact: Vec<(u8, u32, u32)> = Vec::with_capacity(block.len());
-    let mut loose: Vec<u32> = Vec::new();
+    let BlockScratch { exact, loose } = scratch;
+    exact.clear();
+    loose.clear();
     for &(_, row) in block {
         let birth = births[row as usize];
         match (genders[row as usize], birth.precision()) {
@@ -277,7 +291,7 @@ fn block_pairs(
         births[x as usize].agrees_with(births[y as usize]) == Some(true)
     };
     for (i, &x) in loose.iter().enumerate() {
-        for &(_, _, y) in &exact {
+        for &(_, _, y) in exact.iter() {
             if compatible(x, y) {
                 push(out, x, y);
             }
@@ -317,7 +331,10 @@ pub fn detect(
         mother,
         spouse,
         old_ids: match table.text("old_id") {
-            Some(c) => (0..rows).map(|r| old_id_key(c.get(r))).collect(),
+            Some(c) => (0..rows)
+                .into_par_iter()
+                .map(|r| old_id_key(c.get(r)))
+                .collect(),
             None => vec![0; rows],
         },
         birth_province: match table.dict("birth_province_code") {
@@ -377,20 +394,36 @@ pub fn detect(
     let any_pair = |_: u32, _: u32| true;
     let middle_differs = |x: u32, y: u32| middle_words[x as usize] != middle_words[y as usize];
 
-    let births: Vec<PartialDate> = (0..rows as u32).map(|r| index.birth(r)).collect();
+    let births: Vec<PartialDate> = (0..rows as u32)
+        .into_par_iter()
+        .map(|r| index.birth(r))
+        .collect();
     let mut candidates: Vec<u64> = Vec::new();
     let mut add_blocks = |blocks: Vec<&[(u64, u32)]>,
                           allowed: &(dyn Fn(u32, u32) -> bool + Sync)| {
-        let pairs: Vec<u64> = blocks
+        // One output and scratch buffer per worker, not per block.
+        let pairs: Vec<Vec<u64>> = blocks
             .par_iter()
             .filter(|b| b.len() > 1 && b.len() <= MAX_DEDUP_BLOCK)
-            .flat_map_iter(|block| {
-                let mut out = Vec::new();
-                block_pairs(block, &births, &facts.gender, allowed, &mut out);
-                out
-            })
+            .fold(
+                || (Vec::new(), BlockScratch::default()),
+                |(mut out, mut scratch), block| {
+                    block_pairs(
+                        block,
+                        &births,
+                        &facts.gender,
+                        allowed,
+                        &mut out,
+                        &mut scratch,
+                    );
+                    (out, scratch)
+                },
+            )
+            .map(|(out, _)| out)
             .collect();
-        candidates.extend(pairs);
+        for part in pairs {
+            candidates.extend_from_slice(&part);
+        }
     };
     // Identity pass 3 (given name + birth date) is for searching, too broad for pairs:
     // the surname-typo pass below replaces it.
@@ -543,6 +576,35 @@ fn agreement_bits(m: f64, share: f64, cap: f64) -> f64 {
     (m / share.max(1e-12)).log2().clamp(0.0, cap)
 }
 
+/// What agreed and what differed in a pair. Most candidate pairs are rejected, so the
+/// evidence is kept as static phrases while scoring and becomes text only for accepted
+/// pairs (no allocation per candidate).
+#[derive(Default)]
+struct Evidence {
+    phrases: [&'static str; 10],
+    len: usize,
+    /// Similarity of names that are close but not equal (rendered first).
+    similarity: Option<f64>,
+}
+
+impl Evidence {
+    fn push(&mut self, phrase: &'static str) {
+        if let Some(slot) = self.phrases.get_mut(self.len) {
+            *slot = phrase;
+            self.len += 1;
+        }
+    }
+
+    fn describe(&self, score: f64) -> String {
+        let mut parts: Vec<String> = Vec::with_capacity(self.len + 1);
+        if let Some(similarity) = self.similarity {
+            parts.push(format!("họ tên gần giống ({:.0}%)", similarity * 100.0));
+        }
+        parts.extend(self.phrases[..self.len].iter().map(|p| p.to_string()));
+        format!("{} (trọng số {score:.1} bit)", parts.join(", "))
+    }
+}
+
 fn score_pair(
     a: u32,
     b: u32,
@@ -580,7 +642,7 @@ fn score_pair(
         .precision()
         .min(birth_b.precision())
         .unwrap_or(Precision::Year);
-    let mut evidence: Vec<String> = Vec::new();
+    let mut evidence = Evidence::default();
     let mut score = w.prior;
     // Names. The prior odds of a random pair are about 2·share/N and agreeing on a
     // name that n of the N people carry multiplies them by m·N/n: N cancels, so the
@@ -591,40 +653,48 @@ fn score_pair(
     score += 1.0 - name_count.log2();
     if exact {
         score += w.name_exact_m.log2();
-        evidence.push("họ tên trùng khớp".into());
+        evidence.push("họ tên trùng khớp");
     } else {
         score += (w.name_variant_m * similarity).log2();
-        evidence.push(format!("họ tên gần giống ({:.0}%)", similarity * 100.0));
+        evidence.similarity = Some(similarity);
     }
     score += match precision {
         Precision::Day => {
-            evidence.push("ngày sinh khớp".into());
+            evidence.push("ngày sinh khớp");
             w.birth_day
         }
         Precision::Month => {
-            evidence.push("tháng/năm sinh khớp".into());
+            evidence.push("tháng/năm sinh khớp");
             w.birth_month
         }
         Precision::Year => {
-            evidence.push("năm sinh khớp".into());
+            evidence.push("năm sinh khớp");
             w.birth_year
         }
     };
     let parents = [
-        ("cha", columns.father, &columns.fathers),
-        ("mẹ", columns.mother, &columns.mothers),
+        (
+            ("cùng họ tên cha", "khác họ tên cha"),
+            columns.father,
+            &columns.fathers,
+        ),
+        (
+            ("cùng họ tên mẹ", "khác họ tên mẹ"),
+            columns.mother,
+            &columns.mothers,
+        ),
     ];
-    for (label, column, (counts, total)) in parents {
+    for ((agree, conflict), column, (counts, total)) in parents {
         let (x, y) = (name_of(column, a), name_of(column, b));
         match names_weight(x, y) {
             Some(part) if part > 0.0 => {
                 let u = share(counts[ia], *total);
                 score += part * agreement_bits(w.parent_m, u, w.parent_max);
-                evidence.push(format!("cùng họ tên {label}"));
+                evidence.push(agree);
             }
             Some(_) => {
                 score += w.parent_conflict;
-                evidence.push(format!("khác họ tên {label}"));
+                evidence.push(conflict);
             }
             None => {}
         }
@@ -633,31 +703,31 @@ fn score_pair(
     if names_compare(spouse_a, spouse_b) == Some(true) {
         let u = share(columns.spouses.0[ia], columns.spouses.1);
         score += agreement_bits(w.spouse_m, u, w.parent_max);
-        evidence.push("cùng họ tên vợ/chồng".into());
+        evidence.push("cùng họ tên vợ/chồng");
     }
     let (old_a, old_b) = (columns.old_ids[ia], columns.old_ids[ib]);
     if old_a != 0 && old_b != 0 {
         if old_a == old_b {
             score += w.old_id_agree;
-            evidence.push("cùng số CMND cũ".into());
+            evidence.push("cùng số CMND cũ");
         } else {
             score += w.old_id_conflict;
-            evidence.push("khác số CMND cũ".into());
+            evidence.push("khác số CMND cũ");
         }
     }
     let (province_a, province_b) = (columns.birth_province[ia], columns.birth_province[ib]);
     if province_a != 0 && province_b != 0 {
         if province_a == province_b {
             score += w.birth_province_agree;
-            evidence.push("cùng nơi đăng ký khai sinh".into());
+            evidence.push("cùng nơi đăng ký khai sinh");
         } else {
             score += w.birth_province_conflict;
-            evidence.push("khác nơi đăng ký khai sinh".into());
+            evidence.push("khác nơi đăng ký khai sinh");
         }
     }
     if facts.id_valid[ia] && facts.id_valid[ib] {
         score += w.different_valid_ids;
-        evidence.push("hai số định danh khác nhau".into());
+        evidence.push("hai số định danh khác nhau");
     }
     if score < w.threshold {
         return None;
@@ -666,7 +736,7 @@ fn score_pair(
         a,
         b,
         score,
-        evidence: format!("{} (trọng số {score:.1} bit)", evidence.join(", ")),
+        evidence: evidence.describe(score),
     })
 }
 

@@ -86,7 +86,7 @@ impl IdTable {
                     return IdRows::One(row);
                 }
                 let start = self.repeated.partition_point(|&(k, _)| k < id);
-                let end = start + self.repeated[start..].partition_point(|&(k, _)| k == id);
+                let end = run_end(&self.repeated, start);
                 return IdRows::Many(&self.repeated[start..end]);
             }
             slot = (slot + 1) & self.mask;
@@ -180,14 +180,17 @@ pub const MAX_BLOCK: usize = 2_000;
 
 /// One blocking pass as (key, row) sorted by key; rows whose key is 0 (no key) are left out.
 pub fn sorted_pass<const N: usize>(keys: &[[u64; N]], pass: usize) -> Vec<(u64, u32)> {
-    let mut entries: Vec<(u64, u32)> = keys
-        .par_iter()
+    let mut entries = pass_entries(keys, pass);
+    entries.par_sort_unstable();
+    entries
+}
+
+fn pass_entries<const N: usize>(keys: &[[u64; N]], pass: usize) -> Vec<(u64, u32)> {
+    keys.par_iter()
         .enumerate()
         .filter(|(_, k)| k[pass] != 0)
         .map(|(row, k)| (k[pass], row as u32))
-        .collect();
-    entries.par_sort_unstable();
-    entries
+        .collect()
 }
 
 impl BlockingIndex {
@@ -236,12 +239,25 @@ pub fn blocks_of(entries: &[(u64, u32)]) -> Vec<&[(u64, u32)]> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < entries.len() {
-        let key = entries[start].0;
-        let end = start + entries[start..].partition_point(|&(k, _)| k == key);
+        let end = run_end(entries, start);
         out.push(&entries[start..end]);
         start = end;
     }
     out
+}
+
+/// End of the run of entries whose key equals the key at `start`. A forward scan: runs
+/// are short, and a binary search over the rest of ten million entries for every run
+/// cost more than all the pair scoring (profiled at 10M people).
+pub fn run_end<T>(entries: &[(u64, T)], start: usize) -> usize {
+    let Some(&(key, _)) = entries.get(start) else {
+        return start;
+    };
+    let mut end = start + 1;
+    while end < entries.len() && entries[end].0 == key {
+        end += 1;
+    }
+    end
 }
 
 #[cfg(test)]
