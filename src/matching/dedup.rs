@@ -392,7 +392,16 @@ pub fn detect(
         })
         .collect();
     let any_pair = |_: u32, _: u32| true;
-    let middle_differs = |x: u32, y: u32| middle_words[x as usize] != middle_words[y as usize];
+    // Names that can never be one person's (another middle name, another surname) are
+    // rejected by `score_pair` anyway; the name-variant passes drop them while blocking,
+    // so they are neither stored, sorted nor scored (at 10M they were 6.8 M of the
+    // 11.3 M candidate pairs).
+    let may_be_same_name = |x: u32, y: u32| {
+        name_relation(index.folded(x), index.folded(y)) != NameRelation::Different
+    };
+    let middle_differs = |x: u32, y: u32| {
+        middle_words[x as usize] != middle_words[y as usize] && may_be_same_name(x, y)
+    };
 
     let births: Vec<PartialDate> = (0..rows as u32)
         .into_par_iter()
@@ -431,7 +440,7 @@ pub fn detect(
     add_blocks(index.blocking.blocks(1), &middle_differs);
     add_blocks(blocks_of(&parents_pass), &any_pair);
     add_blocks(blocks_of(&old_id_pass), &any_pair);
-    add_blocks(blocks_of(&surname_typo_pass), &any_pair);
+    add_blocks(blocks_of(&surname_typo_pass), &may_be_same_name);
     candidates.par_sort_unstable();
     candidates.dedup();
     let candidate_pairs = candidates.len() as u64;
