@@ -32,7 +32,7 @@ use xxhash_rust::xxh3::xxh3_64_with_seed;
 
 use super::index::{blocks_of, run_end, sorted_pass};
 use super::legacy::old_id_key;
-use super::similarity::{name_relation, name_similarity, NameRelation};
+use super::similarity::{name_relation, name_similarity, split_name, NameRelation};
 use super::PersonIndex;
 use crate::model::{
     admin::normalize_province_code, AdminUnits, Gender, NameColumn, PartialDate, Precision, Table,
@@ -248,6 +248,7 @@ fn block_pairs(
     allowed: &(dyn Fn(u32, u32) -> bool + Sync),
     out: &mut Vec<u64>,
     scratch: &mut BlockScratch,
+    loose_limit: usize,
 ) {
     let BlockScratch { exact, loose } = scratch;
     exact.clear();
@@ -290,18 +291,61 @@ fn block_pairs(
         }
         births[x as usize].agrees_with(births[y as usize]) == Some(true)
     };
+    // Above the limit only full dates of unknown gender are compared here: with a
+    // partial date the name and year cannot reach the threshold on their own.
+    let partial = |x: u32| births[x as usize].precision() != Some(Precision::Day);
+    let large = block.len() > loose_limit;
     for (i, &x) in loose.iter().enumerate() {
+        if large && partial(x) {
+            continue;
+        }
         for &(_, _, y) in exact.iter() {
             if compatible(x, y) {
                 push(out, x, y);
             }
         }
         for &y in &loose[i + 1..] {
+            if large && partial(y) {
+                continue;
+            }
             if compatible(x, y) {
                 push(out, x, y);
             }
         }
     }
+}
+
+/// Blocks of the name + year pass above this size compare partial birth dates only
+/// within the relative sub-blocks (see `detect`).
+const LOOSE_BLOCK_LIMIT: usize = 32;
+
+/// `(key, row)` sorted, for the rows of name + year blocks larger than
+/// [`LOOSE_BLOCK_LIMIT`]: one entry per known relative (father, mother, spouse), keyed
+/// by the block and the relative's given name.
+fn relative_sub_blocks(name_blocks: &[&[(u64, u32)]], columns: &Columns<'_>) -> Vec<(u64, u32)> {
+    let relatives = [
+        (columns.father, 0x0F),
+        (columns.mother, 0x1F),
+        (columns.spouse, 0x2F),
+    ];
+    let mut entries: Vec<(u64, u32)> = name_blocks
+        .par_iter()
+        .filter(|block| block.len() > LOOSE_BLOCK_LIMIT && block.len() <= MAX_DEDUP_BLOCK)
+        .flat_map_iter(|block| {
+            let mut out = Vec::with_capacity(block.len() * relatives.len());
+            for &(key, row) in block.iter() {
+                for &(column, salt) in &relatives {
+                    let (_, _, given) = split_name(name_of(column, row));
+                    if !given.is_empty() {
+                        out.push((xxh3_64_with_seed(given.as_bytes(), key ^ salt) | 1, row));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    entries.par_sort_unstable();
+    entries
 }
 
 /// Find duplicate clusters in the register.
@@ -408,7 +452,8 @@ pub fn detect(
         .collect();
     let mut candidates: Vec<u64> = Vec::new();
     let mut add_blocks = |blocks: Vec<&[(u64, u32)]>,
-                          allowed: &(dyn Fn(u32, u32) -> bool + Sync)| {
+                          allowed: &(dyn Fn(u32, u32) -> bool + Sync),
+                          loose_limit: usize| {
         // One output and scratch buffer per worker, not per block.
         let pairs: Vec<Vec<u64>> = blocks
             .par_iter()
@@ -423,6 +468,7 @@ pub fn detect(
                         allowed,
                         &mut out,
                         &mut scratch,
+                        loose_limit,
                     );
                     (out, scratch)
                 },
@@ -435,11 +481,22 @@ pub fn detect(
     };
     // Identity pass 3 (given name + birth date) is for searching, too broad for pairs:
     // the surname-typo pass below replaces it.
-    add_blocks(index.blocking.blocks(0), &any_pair);
-    add_blocks(index.blocking.blocks(1), &middle_differs);
-    add_blocks(blocks_of(&parents_pass), &any_pair);
-    add_blocks(blocks_of(&old_id_pass), &any_pair);
-    add_blocks(blocks_of(&surname_typo_pass), &may_be_same_name);
+    //
+    // In a large name + year block (a common name), a pair with a partial birth date
+    // scores at most prior + name + year bits, below the threshold: only an agreeing
+    // father, mother or spouse (or the same old ID, its own pass) can lift it. Agreeing
+    // relatives' names share their given name, so those pairs are generated from
+    // sub-blocks of (name + year block, relative's given name) instead of comparing
+    // every partial date with the whole block — which grows with the square of the
+    // province (profiled at 10M: the largest source of candidate pairs).
+    let name_blocks = index.blocking.blocks(0);
+    let relative_pass = relative_sub_blocks(&name_blocks, &columns);
+    add_blocks(name_blocks, &any_pair, LOOSE_BLOCK_LIMIT);
+    add_blocks(blocks_of(&relative_pass), &any_pair, usize::MAX);
+    add_blocks(index.blocking.blocks(1), &middle_differs, usize::MAX);
+    add_blocks(blocks_of(&parents_pass), &any_pair, usize::MAX);
+    add_blocks(blocks_of(&old_id_pass), &any_pair, usize::MAX);
+    add_blocks(blocks_of(&surname_typo_pass), &may_be_same_name, usize::MAX);
     candidates.par_sort_unstable();
     candidates.dedup();
     let candidate_pairs = candidates.len() as u64;
