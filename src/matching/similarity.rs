@@ -188,8 +188,17 @@ pub fn edit_distance_at_most_one(a: &[u8], b: &[u8]) -> bool {
     let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
     match long.len() - short.len() {
         0 => {
-            let differing: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).take(3).collect();
-            match differing.as_slice() {
+            // Up to three differing positions, without allocating (called per pair).
+            let mut differing = [0usize; 3];
+            let mut count = 0;
+            for i in (0..a.len()).filter(|&i| a[i] != b[i]) {
+                differing[count] = i;
+                count += 1;
+                if count == differing.len() {
+                    break;
+                }
+            }
+            match &differing[..count] {
                 [] | [_] => true,
                 [i, j] => *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i],
                 _ => false,
