@@ -142,18 +142,8 @@ pub(crate) fn finish_table(
                 .par_iter()
                 .map(|c| c.as_ref().map(|c| columns::retain(c, &keep)))
                 .collect();
-            lines = lines
-                .iter()
-                .zip(&keep)
-                .filter(|(_, &k)| k)
-                .map(|(&l, _)| l)
-                .collect();
-            fingerprints = fingerprints
-                .iter()
-                .zip(&keep)
-                .filter(|(_, &k)| k)
-                .map(|(&f, _)| f)
-                .collect();
+            lines = kept(&lines, &keep);
+            fingerprints = kept(&fingerprints, &keep);
         }
     }
     rejects.sort_by_key(|r| r.line);
@@ -239,4 +229,14 @@ fn repeated_keys(keys: &crate::model::StrColumn) -> Vec<(usize, usize)> {
     }
     out.sort_unstable();
     out
+}
+
+/// The values whose `keep` flag is set, in order.
+fn kept<T: Copy>(values: &[T], keep: &[bool]) -> Vec<T> {
+    values
+        .iter()
+        .zip(keep)
+        .filter(|(_, &k)| k)
+        .map(|(&v, _)| v)
+        .collect()
 }

@@ -180,17 +180,14 @@ pub const MAX_BLOCK: usize = 2_000;
 
 /// One blocking pass as (key, row) sorted by key; rows whose key is 0 (no key) are left out.
 pub fn sorted_pass<const N: usize>(keys: &[[u64; N]], pass: usize) -> Vec<(u64, u32)> {
-    let mut entries = pass_entries(keys, pass);
-    entries.par_sort_unstable();
-    entries
-}
-
-fn pass_entries<const N: usize>(keys: &[[u64; N]], pass: usize) -> Vec<(u64, u32)> {
-    keys.par_iter()
+    let mut entries: Vec<(u64, u32)> = keys
+        .par_iter()
         .enumerate()
         .filter(|(_, k)| k[pass] != 0)
         .map(|(row, k)| (k[pass], row as u32))
-        .collect()
+        .collect();
+    entries.par_sort_unstable();
+    entries
 }
 
 impl BlockingIndex {
