@@ -162,6 +162,34 @@ impl ColumnBuilder {
         }
     }
 
+    /// Append many raw cell values: the column kind is matched once, not per cell.
+    pub fn extend<'v>(&mut self, values: impl Iterator<Item = &'v str>) {
+        match self {
+            ColumnBuilder::Text(column) => {
+                for raw in values {
+                    column.push(&text::clean(raw));
+                }
+            }
+            ColumnBuilder::Name {
+                text: names,
+                folded,
+                scratch,
+            } => {
+                for raw in values {
+                    let clean = text::clean(raw);
+                    text::fold_into(&clean, scratch);
+                    names.push(&clean);
+                    folded.push(scratch);
+                }
+            }
+            ColumnBuilder::Dict { .. } | ColumnBuilder::Date(_) => {
+                for raw in values {
+                    self.push(raw);
+                }
+            }
+        }
+    }
+
     /// The finished chunk column.
     pub fn finish(self) -> Column {
         match self {

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 
 use super::columns::{concat_all, ColumnBuilder};
 use super::mapping::{resolve, Mapping};
+use super::split::{self, Span, Splitter};
 use super::{finish_table, Ingested, ReadRequest, Reject};
 use crate::error::{Error, Result};
 use crate::model::FieldKind;
@@ -23,6 +24,9 @@ pub const MAX_FIELD_BYTES: usize = 64 * 1024;
 
 /// Target bytes per parallel chunk.
 const CHUNK_BYTES: usize = 8 * 1024 * 1024;
+
+/// Records split before their columns are built (a batch's spans fit in L1/L2 cache).
+const BATCH_ROWS: usize = 128;
 
 /// Read a CSV file into a table.
 pub fn read_csv(request: &ReadRequest<'_>) -> Result<Ingested> {
@@ -306,53 +310,54 @@ fn parse_chunk(
             .unwrap_or(0) as u64;
         return Err(not_utf8(path, first_line + bad_line));
     }
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(bytes);
-    let mut record = csv::ByteRecord::new();
+    // Records are split a batch at a time, then each column of the batch is built in
+    // one loop: the kind is matched once per batch, and the batch's spans and bytes
+    // stay in cache while the columns are built from them.
+    let mut splitter = Splitter::new(bytes, delimiter);
+    let mut spans: Vec<Span> = Vec::with_capacity(BATCH_ROWS * field_count);
+    let mut side = Vec::new();
     let mut read = 0u64;
     let mut rejects = Vec::new();
     let mut lines = Vec::with_capacity(estimated_rows);
     let mut fingerprints = Vec::with_capacity(estimated_rows);
-    loop {
-        let more = match reader.read_byte_record(&mut record) {
-            Ok(more) => more,
-            Err(e) => {
-                let line = first_line + e.position().map_or(1, |p| p.line()) - 1;
-                return Err(Error::input(
-                    path,
-                    format!("cannot parse CSV at line {line}: {e}"),
+    let mut batch_rows = 0;
+    let mut exhausted = false;
+    while !exhausted {
+        let record_start = spans.len();
+        match splitter.next_record(&mut spans, &mut side) {
+            None => exhausted = true,
+            Some(line_offset) => {
+                let line = first_line + line_offset;
+                read += 1;
+                let record = &spans[record_start..];
+                let get = |i: usize| -> &str { text_of(bytes, &side, record.get(i).copied()) };
+                if let Some(reason) = row_problem(record.len(), &get, field_count, key_column) {
+                    rejects.push(Reject {
+                        line,
+                        reason,
+                        raw: raw_row(record.len(), &get, delimiter),
+                    });
+                    spans.truncate(record_start);
+                    continue;
+                }
+                lines.push(line);
+                fingerprints.push(super::fingerprint(
+                    record.iter().map(|&span| split::field(bytes, &side, span)),
                 ));
+                batch_rows += 1;
             }
-        };
-        if !more {
-            break;
         }
-        let line = first_line + record.position().map_or(1, |p| p.line()) - 1;
-        read += 1;
-        let get = |i: usize| -> &str {
-            let field = record.get(i).unwrap_or(b"");
-            // SAFETY: `bytes` was validated as UTF-8 above, and csv-core only splits it
-            // at ASCII bytes (delimiter, quote, CR, LF) and removes ASCII quote bytes,
-            // so every field is a sequence of whole UTF-8 characters.
-            unsafe { std::str::from_utf8_unchecked(field) }
-        };
-        if let Some(reason) = row_problem(record.len(), &get, field_count, key_column) {
-            rejects.push(Reject {
-                line,
-                reason,
-                raw: raw_row(record.len(), &get, delimiter),
-            });
-            continue;
-        }
-        lines.push(line);
-        fingerprints.push(super::fingerprint(record.iter()));
-        for (builder, source) in builders.iter_mut().zip(&plan.sources) {
-            if let Some(index) = source {
-                builder.push(get(*index));
+        if batch_rows == BATCH_ROWS || (exhausted && batch_rows > 0) {
+            for (builder, source) in builders.iter_mut().zip(&plan.sources) {
+                if let Some(index) = *source {
+                    builder.extend((0..batch_rows).map(|row| {
+                        text_of(bytes, &side, spans.get(row * field_count + index).copied())
+                    }));
+                }
             }
+            spans.clear();
+            side.clear();
+            batch_rows = 0;
         }
     }
     Ok(ChunkResult {
@@ -362,6 +367,16 @@ fn parse_chunk(
         fingerprints,
         columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
     })
+}
+
+/// A field as text (empty when the record has no such field).
+#[inline]
+fn text_of<'b>(chunk: &'b [u8], side: &'b [u8], span: Option<Span>) -> &'b str {
+    let bytes = span.map_or(&[][..], |span| split::field(chunk, side, span));
+    // SAFETY: the chunk was validated as UTF-8 before splitting, and the splitter cuts
+    // only at ASCII bytes (delimiter, quote, CR, LF) and drops only ASCII quote bytes,
+    // so every field, in the chunk or unescaped into the side buffer, is whole UTF-8.
+    unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
 /// Why a row cannot be accepted, if it cannot (Vietnamese: read by the data officer).

@@ -6,6 +6,7 @@ pub mod columns;
 pub mod csv;
 pub mod mapping;
 pub mod parquet;
+pub mod split;
 
 use std::collections::BTreeMap;
 use std::path::Path;

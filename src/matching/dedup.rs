@@ -30,7 +30,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use super::index::{blocks_of, run_end, sorted_pass};
+use super::index::{blocks_of, sorted_pass};
 use super::legacy::old_id_key;
 use super::similarity::{name_relation, name_similarity, split_name, NameRelation};
 use super::PersonIndex;
@@ -100,20 +100,32 @@ impl DedupWeights {
 
 /// For every row, how many rows carry the same value (0 for an empty value) —
 /// term frequencies computed once by sorting hashes, not looked up per pair.
+///
+/// Each entry packs the value's hash (high bits) and the row (low bits) into one
+/// `u64`: half the bytes of a `(hash, row)` pair to sort, which at 10M rows is most of
+/// the cost. The hash keeps at least 36 bits up to 2^28 rows, so two distinct values
+/// share a count about once per 10^11 pairs of values, and then only a frequency
+/// weight is slightly off.
 fn counts_per_row(values: &[&str]) -> Vec<u32> {
-    let mut keyed: Vec<(u64, u32)> = values
+    let row_bits = usize::BITS - values.len().leading_zeros();
+    let row_mask = (1u64 << row_bits) - 1;
+    let mut keyed: Vec<u64> = values
         .par_iter()
         .enumerate()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(row, v)| (xxhash_rust::xxh3::xxh3_64(v.as_bytes()), row as u32))
+        .map(|(row, v)| (xxhash_rust::xxh3::xxh3_64(v.as_bytes()) & !row_mask) | row as u64)
         .collect();
     keyed.par_sort_unstable();
     let mut counts = vec![0u32; values.len()];
     let mut start = 0;
     while start < keyed.len() {
-        let end = run_end(&keyed, start);
-        for &(_, row) in &keyed[start..end] {
-            counts[row as usize] = (end - start) as u32;
+        let value = keyed[start] & !row_mask;
+        let mut end = start + 1;
+        while end < keyed.len() && keyed[end] & !row_mask == value {
+            end += 1;
+        }
+        for &entry in &keyed[start..end] {
+            counts[(entry & row_mask) as usize] = (end - start) as u32;
         }
         start = end;
     }
@@ -322,22 +334,20 @@ const LOOSE_BLOCK_LIMIT: usize = 32;
 /// `(key, row)` sorted, for the rows of name + year blocks larger than
 /// [`LOOSE_BLOCK_LIMIT`]: one entry per known relative (father, mother, spouse), keyed
 /// by the block and the relative's given name.
-fn relative_sub_blocks(name_blocks: &[&[(u64, u32)]], columns: &Columns<'_>) -> Vec<(u64, u32)> {
-    let relatives = [
-        (columns.father, 0x0F),
-        (columns.mother, 0x1F),
-        (columns.spouse, 0x2F),
-    ];
+fn relative_sub_blocks(
+    name_blocks: &[&[(u64, u32)]],
+    relatives_given: &[[u32; 3]],
+) -> Vec<(u64, u32)> {
+    const SALTS: [u64; 3] = [0x0F, 0x1F, 0x2F];
     let mut entries: Vec<(u64, u32)> = name_blocks
         .par_iter()
         .filter(|block| block.len() > LOOSE_BLOCK_LIMIT && block.len() <= MAX_DEDUP_BLOCK)
         .flat_map_iter(|block| {
-            let mut out = Vec::with_capacity(block.len() * relatives.len());
+            let mut out = Vec::with_capacity(block.len() * SALTS.len());
             for &(key, row) in block.iter() {
-                for &(column, salt) in &relatives {
-                    let (_, _, given) = split_name(name_of(column, row));
-                    if !given.is_empty() {
-                        out.push((xxh3_64_with_seed(given.as_bytes(), key ^ salt) | 1, row));
+                for (&given, salt) in relatives_given[row as usize].iter().zip(SALTS) {
+                    if given != 0 {
+                        out.push((xxh3_64_with_seed(&given.to_le_bytes(), key ^ salt) | 1, row));
                     }
                 }
             }
@@ -346,6 +356,31 @@ fn relative_sub_blocks(name_blocks: &[&[(u64, u32)]], columns: &Columns<'_>) -> 
         .collect();
     entries.par_sort_unstable();
     entries
+}
+
+/// Per row, a 32-bit hash of the given name of the father, mother and spouse (0 when
+/// unknown). Computed in row order, so that the sub-blocks above, which visit rows in
+/// block order, read one small entry per row instead of three names scattered over
+/// memory. Two given names that collide only add candidate pairs, never lose one.
+fn relatives_given_names(columns: &Columns<'_>, rows: usize) -> Vec<[u32; 3]> {
+    let given = |column: Option<&NameColumn>, row: u32| -> u32 {
+        let (_, _, given) = split_name(name_of(column, row));
+        if given.is_empty() {
+            0
+        } else {
+            (xxh3_64_with_seed(given.as_bytes(), 0x61) as u32) | 1
+        }
+    };
+    (0..rows as u32)
+        .into_par_iter()
+        .map(|row| {
+            [
+                given(columns.father, row),
+                given(columns.mother, row),
+                given(columns.spouse, row),
+            ]
+        })
+        .collect()
 }
 
 /// Find duplicate clusters in the register.
@@ -490,7 +525,7 @@ pub fn detect(
     // every partial date with the whole block — which grows with the square of the
     // province (profiled at 10M: the largest source of candidate pairs).
     let name_blocks = index.blocking.blocks(0);
-    let relative_pass = relative_sub_blocks(&name_blocks, &columns);
+    let relative_pass = relative_sub_blocks(&name_blocks, &relatives_given_names(&columns, rows));
     add_blocks(name_blocks, &any_pair, LOOSE_BLOCK_LIMIT);
     add_blocks(blocks_of(&relative_pass), &any_pair, usize::MAX);
     add_blocks(index.blocking.blocks(1), &middle_differs, usize::MAX);

@@ -225,19 +225,22 @@ impl BlockingIndex {
         out.dedup();
     }
 
-    /// The blocks of one pass (groups of rows sharing a key).
+    /// The blocks of one pass (groups of two or more rows sharing a key).
     pub fn blocks(&self, pass: usize) -> Vec<&[(u64, u32)]> {
         blocks_of(&self.passes[pass])
     }
 }
 
-/// Split sorted `(key, row)` entries into runs of equal key.
+/// The runs of two or more sorted `(key, row)` entries with equal key. Singletons
+/// (most keys of a pass) pair with nothing, so they are not collected at all.
 pub fn blocks_of(entries: &[(u64, u32)]) -> Vec<&[(u64, u32)]> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < entries.len() {
         let end = run_end(entries, start);
-        out.push(&entries[start..end]);
+        if end - start > 1 {
+            out.push(&entries[start..end]);
+        }
         start = end;
     }
     out
@@ -260,6 +263,22 @@ pub fn run_end<T>(entries: &[(u64, T)], start: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sorted_pass_orders_by_key_then_row() {
+        let keys: Vec<[u64; 1]> = [5, 3, 0, 5, (1 << 40) | 3, 7, 3]
+            .iter()
+            .map(|&k| [k])
+            .collect();
+        let mut expected: Vec<(u64, u32)> = keys
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k[0] != 0)
+            .map(|(row, k)| (k[0], row as u32))
+            .collect();
+        expected.sort_unstable();
+        assert_eq!(sorted_pass(&keys, 0), expected);
+    }
 
     #[test]
     fn id_table_finds_single_and_repeated() {
