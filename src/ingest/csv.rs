@@ -69,30 +69,20 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
 
     let header_lines = memchr::memchr_iter(b'\n', &body[..data_start]).count() as u64;
     let chunks = split_chunks(body, data_start);
-    let first_lines: Vec<u64> = {
-        let counts: Vec<u64> = chunks
-            .par_iter()
-            .map(|&(start, end)| memchr::memchr_iter(b'\n', &body[start..end]).count() as u64)
-            .collect();
-        let mut line = header_lines + 1;
-        counts
-            .iter()
-            .map(|count| {
-                let first = line;
-                line += count;
-                first
-            })
-            .collect()
-    };
-
+    // Chunks number their lines from 0; the absolute line is added once all are parsed
+    // (each chunk counts its own line breaks), so no pass counts lines up front.
     let parsed: Vec<Result<ChunkResult>> = chunks
         .par_iter()
-        .zip(first_lines.par_iter())
-        .map(|(&(start, end), &first_line)| {
+        .map(|&(start, end)| {
+            let first_line = || {
+                header_lines
+                    + 1
+                    + memchr::memchr_iter(b'\n', &body[data_start..start]).count() as u64
+            };
             parse_chunk(
                 path,
                 &body[start..end],
-                first_line,
+                &first_line,
                 delimiter,
                 headers.len(),
                 key_column,
@@ -105,11 +95,16 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
     let mut chunk_columns = Vec::with_capacity(parsed.len());
     let mut lines = Vec::new();
     let mut fingerprints = Vec::new();
+    let mut first_line = header_lines + 1;
     for chunk in parsed {
         let chunk = chunk?;
         read += chunk.read;
-        rejects.extend(chunk.rejects);
-        lines.extend(chunk.lines);
+        rejects.extend(chunk.rejects.into_iter().map(|mut reject| {
+            reject.line += first_line;
+            reject
+        }));
+        lines.extend(chunk.lines.iter().map(|line| line + first_line));
+        first_line += chunk.newlines;
         fingerprints.extend(chunk.fingerprints);
         chunk_columns.push(chunk.columns);
     }
@@ -185,6 +180,8 @@ impl FieldPlan {
 
 struct ChunkResult {
     read: u64,
+    /// Line breaks in the chunk (the next chunk's first line is this much further).
+    newlines: u64,
     rejects: Vec<Reject>,
     lines: Vec<u64>,
     fingerprints: Vec<u64>,
@@ -249,33 +246,46 @@ fn not_utf8(path: &Path, line: u64) -> Error {
 }
 
 /// Split `body[data_start..]` into chunks that end after a newline outside quotes.
+///
+/// The quote parity at every multiple of the chunk size is counted in parallel; from
+/// each such point only the few bytes up to the next newline outside quotes are
+/// scanned.
 fn split_chunks(body: &[u8], data_start: usize) -> Vec<(usize, usize)> {
+    let blocks: Vec<usize> = (data_start..body.len()).step_by(CHUNK_BYTES).collect();
+    let odd_quotes: Vec<bool> = blocks
+        .par_iter()
+        .map(|&block| {
+            let end = (block + CHUNK_BYTES).min(body.len());
+            memchr::memchr_iter(b'"', &body[block..end]).count() % 2 == 1
+        })
+        .collect();
     let mut chunks = Vec::new();
     let mut start = data_start;
-    let mut scanned = data_start;
-    let mut quotes_odd = false;
-    while body.len() - start > CHUNK_BYTES {
-        let mut candidate = start + CHUNK_BYTES;
-        quotes_odd ^= memchr::memchr_iter(b'"', &body[scanned..candidate]).count() % 2 == 1;
-        scanned = candidate;
-        let mut cut = None;
-        while let Some(offset) = memchr::memchr(b'\n', &body[candidate..]) {
-            let newline = candidate + offset;
-            quotes_odd ^= memchr::memchr_iter(b'"', &body[scanned..newline]).count() % 2 == 1;
-            scanned = newline + 1;
-            candidate = newline + 1;
-            if !quotes_odd {
-                cut = Some(newline + 1);
-                break;
+    let mut odd_before_block = false;
+    for (&block, &odd_in_block) in blocks.iter().zip(&odd_quotes) {
+        if block > start {
+            let mut quotes_odd = odd_before_block;
+            let mut scanned = block;
+            let mut cut = None;
+            while let Some(offset) = memchr::memchr(b'\n', &body[scanned..]) {
+                let newline = scanned + offset;
+                quotes_odd ^= memchr::memchr_iter(b'"', &body[scanned..newline]).count() % 2 == 1;
+                scanned = newline + 1;
+                if !quotes_odd {
+                    cut = Some(scanned);
+                    break;
+                }
+            }
+            match cut {
+                Some(end) if end < body.len() => {
+                    chunks.push((start, end));
+                    start = end;
+                }
+                // An unclosed quote: the rest of the file is one chunk.
+                _ => break,
             }
         }
-        match cut {
-            Some(end) if end < body.len() => {
-                chunks.push((start, end));
-                start = end;
-            }
-            _ => break,
-        }
+        odd_before_block ^= odd_in_block;
     }
     if start < body.len() {
         chunks.push((start, body.len()));
@@ -286,7 +296,7 @@ fn split_chunks(body: &[u8], data_start: usize) -> Vec<(usize, usize)> {
 fn parse_chunk(
     path: &Path,
     bytes: &[u8],
-    first_line: u64,
+    first_line: &dyn Fn() -> u64,
     delimiter: u8,
     field_count: usize,
     key_column: Option<usize>,
@@ -308,7 +318,7 @@ fn parse_chunk(
             .split(|&b| b == b'\n')
             .position(|line| std::str::from_utf8(line).is_err())
             .unwrap_or(0) as u64;
-        return Err(not_utf8(path, first_line + bad_line));
+        return Err(not_utf8(path, first_line() + bad_line));
     }
     // Records are split a batch at a time, then each column of the batch is built in
     // one loop: the kind is matched once per batch, and the batch's spans and bytes
@@ -327,7 +337,7 @@ fn parse_chunk(
         match splitter.next_record(&mut spans, &mut side) {
             None => exhausted = true,
             Some(line_offset) => {
-                let line = first_line + line_offset;
+                let line = line_offset;
                 read += 1;
                 let record = &spans[record_start..];
                 let get = |i: usize| -> &str { text_of(bytes, &side, record.get(i).copied()) };
@@ -362,6 +372,7 @@ fn parse_chunk(
     }
     Ok(ChunkResult {
         read,
+        newlines: splitter.newlines(),
         rejects,
         lines,
         fingerprints,

@@ -45,6 +45,11 @@ impl<'a> Splitter<'a> {
         }
     }
 
+    /// Line breaks seen so far (all of the chunk's, once it is exhausted).
+    pub fn newlines(&self) -> u64 {
+        self.newlines
+    }
+
     /// Append the next record's field spans to `spans` (unescaped fields go to `side`)
     /// and return how many line breaks precede the record in the chunk, or `None` when
     /// the chunk is exhausted.

@@ -159,3 +159,52 @@ fn missing_file_is_named() {
         "{error}"
     );
 }
+
+#[test]
+fn reject_lines_stay_exact_across_parallel_chunks() {
+    // Over 8 MB, so the file is parsed as several chunks in parallel; blank lines and
+    // quoted line breaks before the bad rows must all count.
+    let mut text = String::from(POPULATION_HEADER);
+    text.push('\n');
+    let mut line = 1u64;
+    let mut expected = Vec::new();
+    let mut row = 0u64;
+    while text.len() < 20 << 20 {
+        row += 1;
+        let good = GOOD
+            .replace(
+                "P1,083190012345,",
+                &format!("P{row},083190{:06},", row % 1_000_000),
+            )
+            .replace(",H1,", &format!(",H{row},"))
+            .replacen(
+                "Ấp 1",
+                if row % 7 == 0 {
+                    "\"Ấp 1\nxã An Thạnh\""
+                } else {
+                    "Ấp 1"
+                },
+                1,
+            );
+        text.push_str(&good);
+        text.push('\n');
+        line += 1 + u64::from(row % 7 == 0);
+        if row % 5_000 == 0 {
+            text.push('\n');
+            line += 1;
+        }
+        if row % 20_000 == 0 {
+            text.push_str(&format!("R{row},short row\n"));
+            line += 1;
+            expected.push(line.to_string());
+        }
+    }
+    let (outcome, dir) = run_on(text.as_bytes());
+    let summary = outcome.unwrap().summary;
+    let stats = &summary.inputs["population"];
+    assert_eq!(stats.accepted, row);
+    assert_eq!(stats.rejected as usize, expected.len());
+    assert!(expected.len() > 3);
+    let lines: Vec<String> = rejects(&dir).iter().map(|r| r[1].clone()).collect();
+    assert_eq!(lines, expected);
+}
