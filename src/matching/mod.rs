@@ -174,6 +174,12 @@ impl<'a> PersonIndex<'a> {
                 })
                 .collect()
         };
+        // The ID table is built on one thread (random writes into one table), so it
+        // runs beside the blocking passes, whose sorts use the other threads.
+        let (id_table, blocking) = rayon::join(
+            || IdTable::build(&facts.id_value),
+            || BlockingIndex::build(&keys),
+        );
         PersonIndex {
             table,
             names,
@@ -181,8 +187,8 @@ impl<'a> PersonIndex<'a> {
             genders: &facts.gender,
             communes: table.dict("commune_code"),
             ids: &facts.id_value,
-            id_table: IdTable::build(&facts.id_value),
-            blocking: BlockingIndex::build(&keys),
+            id_table,
+            blocking,
             keys,
             weights: Weights::from_def(def),
         }
