@@ -179,7 +179,7 @@ fn reject_lines_stay_exact_across_parallel_chunks() {
             .replace(",H1,", &format!(",H{row},"))
             .replacen(
                 "Ấp 1",
-                if row % 7 == 0 {
+                if row.is_multiple_of(7) {
                     "\"Ấp 1\nxã An Thạnh\""
                 } else {
                     "Ấp 1"
@@ -188,12 +188,12 @@ fn reject_lines_stay_exact_across_parallel_chunks() {
             );
         text.push_str(&good);
         text.push('\n');
-        line += 1 + u64::from(row % 7 == 0);
-        if row % 5_000 == 0 {
+        line += 1 + u64::from(row.is_multiple_of(7));
+        if row.is_multiple_of(5_000) {
             text.push('\n');
             line += 1;
         }
-        if row % 20_000 == 0 {
+        if row.is_multiple_of(20_000) {
             text.push_str(&format!("R{row},short row\n"));
             line += 1;
             expected.push(line.to_string());
