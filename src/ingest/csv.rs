@@ -68,28 +68,40 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
     let (plan, key_column) = FieldPlan::for_headers(request, &headers)?;
 
     let header_lines = memchr::memchr_iter(b'\n', &body[..data_start]).count() as u64;
-    let chunks = split_chunks(body, data_start);
     // Chunks number their lines from 0; the absolute line is added once all are parsed
     // (each chunk counts its own line breaks), so no pass counts lines up front.
-    let parsed: Vec<Result<ChunkResult>> = chunks
-        .par_iter()
-        .map(|&(start, end)| {
-            let first_line = || {
-                header_lines
-                    + 1
-                    + memchr::memchr_iter(b'\n', &body[data_start..start]).count() as u64
-            };
-            parse_chunk(
-                path,
-                &body[start..end],
-                &first_line,
-                delimiter,
-                headers.len(),
-                key_column,
-                &plan,
-            )
-        })
-        .collect();
+    let parse_all = |chunks: &[(usize, usize)]| -> Vec<Result<ChunkResult>> {
+        chunks
+            .par_iter()
+            .map(|&(start, end)| {
+                let first_line = || {
+                    header_lines
+                        + 1
+                        + memchr::memchr_iter(b'\n', &body[data_start..start]).count() as u64
+                };
+                parse_chunk(
+                    path,
+                    &body[start..end],
+                    &first_line,
+                    delimiter,
+                    headers.len(),
+                    key_column,
+                    &plan,
+                )
+            })
+            .collect()
+    };
+    let mut parsed = parse_all(&split_chunks(body, data_start, delimiter));
+    // A chunk that ends inside an open quoted field was cut inside a record (quotes
+    // the cut could not read right). Then the file is read again as one chunk, which
+    // is always csv-core's reading.
+    let cut_inside_quotes = parsed.len() > 1
+        && parsed[..parsed.len() - 1]
+            .iter()
+            .any(|chunk| chunk.as_ref().is_ok_and(|c| c.ended_in_quotes));
+    if cut_inside_quotes {
+        parsed = parse_all(&[(data_start, body.len())]);
+    }
     let mut read = 0u64;
     let mut rejects = Vec::new();
     let mut chunk_columns = Vec::with_capacity(parsed.len());
@@ -182,6 +194,8 @@ struct ChunkResult {
     read: u64,
     /// Line breaks in the chunk (the next chunk's first line is this much further).
     newlines: u64,
+    /// The chunk ended inside a quoted field that was never closed.
+    ended_in_quotes: bool,
     rejects: Vec<Reject>,
     lines: Vec<u64>,
     fingerprints: Vec<u64>,
@@ -249,14 +263,16 @@ fn not_utf8(path: &Path, line: u64) -> Error {
 ///
 /// The quote parity at every multiple of the chunk size is counted in parallel; from
 /// each such point only the few bytes up to the next newline outside quotes are
-/// scanned.
-fn split_chunks(body: &[u8], data_start: usize) -> Vec<(usize, usize)> {
+/// scanned. Only quotes that can open or close a field count (see
+/// [`field_quotes`]): one stray quote inside a value (`12" TV`) would otherwise flip
+/// the parity for the rest of the file. The parse checks every cut anyway.
+fn split_chunks(body: &[u8], data_start: usize, delimiter: u8) -> Vec<(usize, usize)> {
     let blocks: Vec<usize> = (data_start..body.len()).step_by(CHUNK_BYTES).collect();
     let odd_quotes: Vec<bool> = blocks
         .par_iter()
         .map(|&block| {
             let end = (block + CHUNK_BYTES).min(body.len());
-            memchr::memchr_iter(b'"', &body[block..end]).count() % 2 == 1
+            field_quotes(body, block, end, delimiter) % 2 == 1
         })
         .collect();
     let mut chunks = Vec::new();
@@ -269,7 +285,7 @@ fn split_chunks(body: &[u8], data_start: usize) -> Vec<(usize, usize)> {
             let mut cut = None;
             while let Some(offset) = memchr::memchr(b'\n', &body[scanned..]) {
                 let newline = scanned + offset;
-                quotes_odd ^= memchr::memchr_iter(b'"', &body[scanned..newline]).count() % 2 == 1;
+                quotes_odd ^= field_quotes(body, scanned, newline, delimiter) % 2 == 1;
                 scanned = newline + 1;
                 if !quotes_odd {
                     cut = Some(scanned);
@@ -291,6 +307,22 @@ fn split_chunks(body: &[u8], data_start: usize) -> Vec<(usize, usize)> {
         chunks.push((start, body.len()));
     }
     chunks
+}
+
+/// Quotes in `body[from..to]` that can open or close a quoted field: right after a
+/// delimiter or line break, or right before one (or the end). A quote inside a value
+/// is text to csv-core, and so are both quotes of a doubled `""` inside quoted text.
+fn field_quotes(body: &[u8], from: usize, to: usize, delimiter: u8) -> usize {
+    let boundary = |byte: Option<&u8>| match byte {
+        None => true,
+        Some(&b) => b == delimiter || b == b'\n' || b == b'\r',
+    };
+    memchr::memchr_iter(b'"', &body[from..to])
+        .filter(|&offset| {
+            let at = from + offset;
+            boundary(at.checked_sub(1).and_then(|i| body.get(i))) || boundary(body.get(at + 1))
+        })
+        .count()
 }
 
 fn parse_chunk(
@@ -373,6 +405,7 @@ fn parse_chunk(
     Ok(ChunkResult {
         read,
         newlines: splitter.newlines(),
+        ended_in_quotes: splitter.ended_in_quotes(),
         rejects,
         lines,
         fingerprints,
@@ -457,7 +490,7 @@ mod tests {
         while body.len() < CHUNK_BYTES * 3 {
             body.extend_from_slice(row);
         }
-        let chunks = split_chunks(&body, 4);
+        let chunks = split_chunks(&body, 4, b',');
         assert!(chunks.len() >= 2);
         for &(start, end) in &chunks {
             let quotes = body[start..end].iter().filter(|&&b| b == b'"').count();
@@ -465,6 +498,13 @@ mod tests {
             assert_eq!(body[end - 1], b'\n');
         }
         assert_eq!(chunks.last().unwrap().1, body.len());
+    }
+
+    #[test]
+    fn only_quotes_at_field_edges_count_for_the_split() {
+        let body = b"a,12\" tv,\"x\"\"y\",\"\"\n";
+        // The quote of 12" is text; "x""y" has two edge quotes; "" has two.
+        assert_eq!(field_quotes(body, 0, body.len(), b','), 4);
     }
 
     #[test]

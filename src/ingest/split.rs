@@ -32,6 +32,7 @@ pub struct Splitter<'a> {
     delimiter: u8,
     position: usize,
     newlines: u64,
+    unclosed_quote: bool,
 }
 
 impl<'a> Splitter<'a> {
@@ -42,12 +43,18 @@ impl<'a> Splitter<'a> {
             delimiter,
             position: 0,
             newlines: 0,
+            unclosed_quote: false,
         }
     }
 
     /// Line breaks seen so far (all of the chunk's, once it is exhausted).
     pub fn newlines(&self) -> u64 {
         self.newlines
+    }
+
+    /// A quoted field ran to the end of the input without its closing quote.
+    pub fn ended_in_quotes(&self) -> bool {
+        self.unclosed_quote
     }
 
     /// Append the next record's field spans to `spans` (unescaped fields go to `side`)
@@ -124,7 +131,10 @@ impl<'a> Splitter<'a> {
         let mut doubled_quotes = false;
         let close = loop {
             match memchr(b'"', &bytes[search..]) {
-                None => break bytes.len(),
+                None => {
+                    self.unclosed_quote = true;
+                    break bytes.len();
+                }
                 Some(offset) => {
                     let quote = search + offset;
                     if bytes.get(quote + 1) == Some(&b'"') {

@@ -208,3 +208,66 @@ fn reject_lines_stay_exact_across_parallel_chunks() {
     let lines: Vec<String> = rejects(&dir).iter().map(|r| r[1].clone()).collect();
     assert_eq!(lines, expected);
 }
+
+/// A population file of over 8 MB (several parallel chunks) whose first address is
+/// `first` and every `every`-th address `multiline`; returns (rows, run outcome, dir).
+fn chunked_file_with(
+    first: &str,
+    multiline: &str,
+    every: u64,
+) -> (u64, doisoat::Result<doisoat::RunOutcome>, tempfile::TempDir) {
+    let mut text = String::from(POPULATION_HEADER);
+    text.push('\n');
+    let mut row = 0u64;
+    while text.len() < 20 << 20 {
+        row += 1;
+        let address = match row {
+            1 => first,
+            _ if row.is_multiple_of(every) => multiline,
+            _ => "Ấp 1",
+        };
+        let good = GOOD
+            .replace(
+                "P1,083190012345,",
+                &format!("P{row},083190{:06},", row % 1_000_000),
+            )
+            .replace(",H1,", &format!(",H{row},"))
+            .replacen("Ấp 1", address, 1);
+        text.push_str(&good);
+        text.push('\n');
+    }
+    let (outcome, dir) = run_on(text.as_bytes());
+    (row, outcome, dir)
+}
+
+#[test]
+fn a_stray_quote_inside_a_value_does_not_break_later_chunks() {
+    // `Ấp 5" mới` is text to a CSV reader (the quote is not at the start of the
+    // field); the parallel split must not take it as an open quote, which would cut
+    // the later multi-line quoted addresses in the middle.
+    let (rows, outcome, dir) = chunked_file_with("Ấp 5\" mới", "\"Ấp 1\nxã An Thạnh\"", 3);
+    let stats = &outcome.unwrap().summary.inputs["population"];
+    assert_eq!(
+        (stats.read, stats.accepted, stats.rejected),
+        (rows, rows, 0)
+    );
+    assert!(rejects(&dir).is_empty());
+}
+
+#[test]
+fn quotes_the_split_misreads_are_caught_by_the_parse() {
+    // `""` right before a delimiter inside quoted text, and a quote at the end of an
+    // unquoted value, look like field-edge quotes to the split's quote count, so some
+    // cuts land inside a quoted field; the parse sees a chunk end inside quotes and
+    // reads the file again as one chunk. The two first rows give both parities.
+    for first in ["Ấp 1", "Ấp 1\""] {
+        let (rows, outcome, dir) = chunked_file_with(first, "\"Ấp \"\"A\"\",\nxã\"", 1);
+        let stats = &outcome.unwrap().summary.inputs["population"];
+        assert_eq!(
+            (stats.read, stats.accepted, stats.rejected),
+            (rows, rows, 0),
+            "{first}"
+        );
+        assert!(rejects(&dir).is_empty());
+    }
+}
