@@ -162,7 +162,8 @@ impl ColumnBuilder {
         }
     }
 
-    /// Append many raw cell values: the column kind is matched once, not per cell.
+    /// Append many raw cell values. Text and name columns match their kind once per
+    /// call; dictionary and date cells go through [`ColumnBuilder::push`].
     pub fn extend<'v>(&mut self, values: impl Iterator<Item = &'v str>) {
         match self {
             ColumnBuilder::Text(column) => {

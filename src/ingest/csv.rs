@@ -368,8 +368,7 @@ fn parse_chunk(
         let record_start = spans.len();
         match splitter.next_record(&mut spans, &mut side) {
             None => exhausted = true,
-            Some(line_offset) => {
-                let line = line_offset;
+            Some(line) => {
                 read += 1;
                 let record = &spans[record_start..];
                 let get = |i: usize| -> &str { text_of(bytes, &side, record.get(i).copied()) };

@@ -347,12 +347,9 @@ fn relative_sub_blocks(
             for &(key, row) in block.iter() {
                 for (&given, salt) in relatives_given[row as usize].iter().zip(SALTS) {
                     if given != 0 {
-                        // Block key and given name are hashed together, the relative
-                        // as the seed. (Keying the hash by `key ^ salt` let a father's
-                        // and a mother's sub-block of one block meet when their short
-                        // given names differed in a few bits: xxh3 mixes a seed into
-                        // short inputs by xor. Those stray pairs never scored, but
-                        // they were 310 of the 3.9 M candidate pairs at 10M.)
+                        // The block key is hashed as input, not as the seed: xxh3
+                        // mixes a seed into short inputs by xor, so seeds like
+                        // `key ^ salt` let a father's and a mother's sub-block meet.
                         let mut input = [0u8; 12];
                         input[..8].copy_from_slice(&key.to_le_bytes());
                         input[8..].copy_from_slice(&given.to_le_bytes());
