@@ -77,6 +77,14 @@ impl Clock<'_> {
             .push(stage_timing(name.to_string(), seconds, rows));
         value
     }
+
+    /// Record the timed phases of stage `parent` as its parts (`parent:phase`).
+    fn phases(&mut self, parent: &str, phases: &[(&str, f64, u64)]) {
+        for &(phase, seconds, rows) in phases {
+            self.stages
+                .push(stage_timing(format!("{parent}:{phase}"), seconds, rows));
+        }
+    }
 }
 
 fn stage_timing(stage: String, seconds: f64, rows: u64) -> StageTiming {
@@ -100,6 +108,7 @@ struct Loaded {
     table: Table,
     stats: IngestStats,
     rejects: Vec<Reject>,
+    phases: Vec<(&'static str, f64, u64)>,
 }
 
 /// Columns the engine itself reads from a dataset (matching, routing, worklists),
@@ -182,6 +191,7 @@ fn read_source(
         table: ingested.table,
         stats: ingested.stats,
         rejects: ingested.rejects,
+        phases: ingested.phases,
     })
 }
 
@@ -273,6 +283,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             )
         },
     )?;
+    clock.phases("read:population", &population.phases);
     let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
     for (name, source) in &config.datasets {
         let extras = extras_for(name);
@@ -282,6 +293,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
             || read_source(source, &extras, Some(&wanted)),
         )?;
+        clock.phases(&format!("read:{name}"), &data.phases);
         loaded.insert(name.clone(), data);
     }
     let (admin_units, admin_loaded) = match admin {
@@ -388,14 +400,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                 )
             },
         );
-        // The phases of duplicate detection, as parts of match:duplicates.
-        for &(phase, seconds, rows) in &duplicates.phases {
-            clock.stages.push(stage_timing(
-                format!("match:duplicates:{phase}"),
-                seconds,
-                rows,
-            ));
-        }
+        clock.phases("match:duplicates", &duplicates.phases);
         links
             .pairs
             .insert("duplicates".into(), duplicates.candidate_pairs);
@@ -410,6 +415,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         table: population_table,
         stats: population_stats,
         rejects: population_rejects,
+        ..
     } = population;
     let mut inputs: BTreeMap<String, IngestStats> = BTreeMap::new();
     let mut all_rejects: BTreeMap<String, (PathBuf, Vec<Reject>)> = BTreeMap::new();

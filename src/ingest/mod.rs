@@ -36,7 +36,8 @@ pub struct ReadRequest<'a> {
     pub wanted: Option<&'a std::collections::BTreeSet<String>>,
 }
 
-/// Fingerprint of one row's raw fields (a feedback decision holds while it is equal).
+/// Fingerprint of one Parquet row's fields (a feedback decision holds while it is
+/// equal). A CSV row's fingerprint is XXH3 of its record as it is in the file.
 pub fn fingerprint<'a>(fields: impl Iterator<Item = &'a [u8]>) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     for field in fields {
@@ -82,6 +83,8 @@ pub struct Ingested {
     pub rejects: Vec<Reject>,
     /// Source line of every accepted row (parallel to the table rows).
     pub lines: Vec<u64>,
+    /// Timed phases of the read: (name, seconds, rows).
+    pub phases: Vec<(&'static str, f64, u64)>,
 }
 
 /// Rows of one reader before the key check: columns, lines and fingerprints.
@@ -190,6 +193,7 @@ pub(crate) fn finish_table(
         stats,
         rejects,
         lines,
+        phases: Vec::new(),
     })
 }
 

@@ -26,6 +26,20 @@ pub struct Span {
     end: usize,
 }
 
+impl Span {
+    /// Bytes in the field.
+    #[inline]
+    pub fn len(self) -> usize {
+        self.end - (self.start & !IN_SIDE_BUFFER)
+    }
+
+    /// True for an empty field.
+    #[inline]
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Walks the records of one chunk.
 pub struct Splitter<'a> {
     bytes: &'a [u8],
@@ -33,6 +47,8 @@ pub struct Splitter<'a> {
     position: usize,
     newlines: u64,
     unclosed_quote: bool,
+    /// Where the last record read starts and ends in the chunk (line break excluded).
+    record: (usize, usize),
 }
 
 impl<'a> Splitter<'a> {
@@ -44,12 +60,26 @@ impl<'a> Splitter<'a> {
             position: 0,
             newlines: 0,
             unclosed_quote: false,
+            record: (0, 0),
         }
     }
 
     /// Line breaks seen so far (all of the chunk's, once it is exhausted).
     pub fn newlines(&self) -> u64 {
         self.newlines
+    }
+
+    /// The last record read, as it is in the chunk: quotes and delimiters included,
+    /// its line break not.
+    pub fn record_bytes(&self) -> &'a [u8] {
+        self.bytes
+            .get(self.record.0..self.record.1)
+            .unwrap_or_default()
+    }
+
+    /// Bytes of the chunk consumed so far.
+    pub fn position(&self) -> usize {
+        self.position
     }
 
     /// A quoted field ran to the end of the input without its closing quote.
@@ -76,6 +106,7 @@ impl<'a> Splitter<'a> {
             return None;
         }
         let record_line = self.newlines;
+        self.record.0 = at;
         loop {
             let (span, stop) = if bytes.get(at) == Some(&b'"') {
                 self.quoted_field(at, side)
@@ -90,6 +121,7 @@ impl<'a> Splitter<'a> {
                 )
             };
             spans.push(span);
+            self.record.1 = stop;
             match bytes.get(stop) {
                 Some(&byte) if byte == self.delimiter => at = stop + 1,
                 Some(b'\r') => {
@@ -179,6 +211,23 @@ impl<'a> Splitter<'a> {
             stop,
         )
     }
+}
+
+/// Widest field [`field_with_slack`] serves.
+pub const SLACK_BYTES: usize = 16;
+
+/// A short field of the chunk as the [`SLACK_BYTES`] bytes that start it, and its
+/// length: copying a fixed-size block is a couple of instructions where copying a
+/// slice of unknown length is a call. `None` for a wider field, one near the end of
+/// the chunk, or one in the side buffer.
+#[inline]
+pub fn field_with_slack(chunk: &[u8], span: Span) -> Option<(&[u8; SLACK_BYTES], usize)> {
+    let length = span.end.checked_sub(span.start)?;
+    if length > SLACK_BYTES {
+        return None;
+    }
+    let block = chunk.get(span.start..span.start.checked_add(SLACK_BYTES)?)?;
+    Some((block.try_into().ok()?, length))
 }
 
 /// The bytes of a field.
