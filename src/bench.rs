@@ -72,6 +72,90 @@ pub struct BenchRun {
     pub accuracy: BTreeMap<String, Accuracy>,
 }
 
+/// Ingest of one input file against its floor (see [`crate::ingest::csv::split_floor`]).
+#[derive(Debug, Clone, Serialize)]
+pub struct IngestFloor {
+    /// People in the register.
+    pub people: usize,
+    /// Dataset (the file's name without `.csv`).
+    pub dataset: String,
+    /// File size.
+    pub bytes: u64,
+    /// Records in the file.
+    pub records: u64,
+    /// Fastest split of the file that builds nothing (best of the rounds).
+    pub floor_seconds: f64,
+    /// The split phase of ingest in the runs (median): split, UTF-8 check, row
+    /// checks, fingerprints, cells stored per column.
+    pub split_seconds: f64,
+    /// The whole read stage in the runs (median): split phase, column build, key check.
+    pub read_seconds: f64,
+}
+
+/// Everything one `doisoat bench` measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    /// Every run.
+    pub runs: Vec<BenchRun>,
+    /// Ingest of each input file against its floor, per size.
+    pub ingest_floors: Vec<IngestFloor>,
+}
+
+/// Measure the split floor of every CSV input of a generated province and set it
+/// beside the read stages of the runs on it.
+fn ingest_floors(
+    data: &Path,
+    people: usize,
+    rounds: usize,
+    runs: &[BenchRun],
+) -> Result<Vec<IngestFloor>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(data)
+        .map_err(|e| Error::io(data, "listing", e))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.extension().is_some_and(|e| e == "csv")
+                && path.file_stem().is_some_and(|stem| stem != "truth")
+        })
+        .collect();
+    files.sort();
+    let mut floors = Vec::new();
+    for path in files {
+        let dataset = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = std::fs::metadata(&path)
+            .map_err(|e| Error::io(&path, "reading", e))?
+            .len();
+        let mut best: Option<crate::ingest::csv::SplitFloor> = None;
+        for _ in 0..rounds.max(1) {
+            let floor = crate::ingest::csv::split_floor(&path)?;
+            if best.is_none_or(|b| floor.seconds < b.seconds) {
+                best = Some(floor);
+            }
+        }
+        let Some(best) = best else { continue };
+        let stage = |name: String| {
+            median(
+                runs.iter()
+                    .filter(|r| r.people == people)
+                    .filter_map(|r| r.stages.get(&name).map(|s| s.0))
+                    .collect(),
+            )
+        };
+        floors.push(IngestFloor {
+            people,
+            split_seconds: stage(format!("read:{dataset}:split")),
+            read_seconds: stage(format!("read:{dataset}")),
+            dataset,
+            bytes,
+            records: best.records,
+            floor_seconds: best.seconds,
+        });
+    }
+    Ok(floors)
+}
+
 /// Compare a findings.csv with a truth.csv on (rule_id, dataset, record_key).
 pub fn accuracy(findings: &Path, truth: &Path) -> Result<BTreeMap<String, Accuracy>> {
     let keys = |path: &Path| -> Result<std::collections::BTreeSet<(String, String, String)>> {
@@ -212,8 +296,31 @@ fn median(mut values: Vec<f64>) -> f64 {
     }
 }
 
-/// Render the runs as Markdown.
-pub fn markdown(runs: &[BenchRun]) -> String {
+/// Render the report as Markdown.
+pub fn markdown(report: &BenchReport) -> String {
+    let mut text = runs_markdown(&report.runs);
+    if !report.ingest_floors.is_empty() {
+        text.push_str("\n## Ingest against its floor\n\nThe floor is the same file mapped, cut into the same chunks and split in parallel by the same splitter, building nothing (best of the rounds). The split phase adds the UTF-8 check, row checks, fingerprints and storing the cells; the whole read adds building the typed columns (NFC, folding, dictionaries, dates) and the key check.\n\n| people | file | MB | records | floor s | split phase s | × floor | whole read s | × floor |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for floor in &report.ingest_floors {
+            let times = |seconds: f64| seconds / floor.floor_seconds.max(1e-9);
+            text.push_str(&format!(
+                "| {} | {} | {:.1} | {} | {:.3} | {:.3} | {:.2} | {:.3} | {:.2} |\n",
+                floor.people,
+                floor.dataset,
+                floor.bytes as f64 / 1e6,
+                floor.records,
+                floor.floor_seconds,
+                floor.split_seconds,
+                times(floor.split_seconds),
+                floor.read_seconds,
+                times(floor.read_seconds),
+            ));
+        }
+    }
+    text
+}
+
+fn runs_markdown(runs: &[BenchRun]) -> String {
     let mut text = String::from("# doisoat bench\n\n| people | rules | runs | median s | people/s | peak MiB | findings |\n|---:|---|---:|---:|---:|---:|---:|\n");
     let mut groups: BTreeMap<(usize, String), Vec<&BenchRun>> = BTreeMap::new();
     for run in runs {
@@ -261,11 +368,12 @@ pub fn markdown(runs: &[BenchRun]) -> String {
     text
 }
 
-/// Run the benchmark; returns every run (also written to `out/bench.json` and `.md`).
-pub fn bench(options: &BenchOptions, progress: &dyn Fn(&str)) -> Result<Vec<BenchRun>> {
+/// Run the benchmark; returns the report (also written to `out/bench.json` and `.md`).
+pub fn bench(options: &BenchOptions, progress: &dyn Fn(&str)) -> Result<BenchReport> {
     std::fs::create_dir_all(&options.cache)
         .map_err(|e| Error::io(&options.cache, "creating", e))?;
     let mut runs = Vec::new();
+    let mut ingest_floors_all = Vec::new();
     let folders: Vec<Option<&Path>> = if options.rules.is_empty() {
         vec![None]
     } else {
@@ -286,13 +394,20 @@ pub fn bench(options: &BenchOptions, progress: &dyn Fn(&str)) -> Result<Vec<Benc
                 runs.push(run_once(options, &data, *rules, round, people)?);
             }
         }
+        progress(&format!("{people} people: ingest floor of each input file"));
+        let floors = ingest_floors(&data, people, options.rounds, &runs)?;
+        ingest_floors_all.extend(floors);
     }
+    let report = BenchReport {
+        runs,
+        ingest_floors: ingest_floors_all,
+    };
     std::fs::create_dir_all(&options.out).map_err(|e| Error::io(&options.out, "creating", e))?;
-    let json = serde_json::to_string_pretty(&runs)
+    let json = serde_json::to_string_pretty(&report)
         .map_err(|e| Error::Config(format!("cannot serialise the benchmark: {e}")))?;
     let json_path = options.out.join("bench.json");
     std::fs::write(&json_path, json).map_err(|e| Error::io(&json_path, "writing", e))?;
     let md_path = options.out.join("bench.md");
-    std::fs::write(&md_path, markdown(&runs)).map_err(|e| Error::io(&md_path, "writing", e))?;
-    Ok(runs)
+    std::fs::write(&md_path, markdown(&report)).map_err(|e| Error::io(&md_path, "writing", e))?;
+    Ok(report)
 }

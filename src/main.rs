@@ -392,8 +392,8 @@ fn bench_command(args: BenchArgs) -> Result<()> {
             Vec::new()
         },
     };
-    let runs = doisoat::bench::bench(&options, &|message| eprintln!("bench: {message}"))?;
-    println!("{}", doisoat::bench::markdown(&runs));
+    let report = doisoat::bench::bench(&options, &|message| eprintln!("bench: {message}"))?;
+    println!("{}", doisoat::bench::markdown(&report));
     println!("wrote {}/bench.json and bench.md", args.out.display());
     Ok(())
 }

@@ -87,7 +87,7 @@ pub struct Finding {
     pub record_hash: String,
 }
 
-/// Fingerprint of one row (XXH3 of its record as read, computed at ingest), as 16 hex.
+/// Fingerprint of one row (XXH3 of its raw fields, computed at ingest), as 16 hex.
 pub fn row_hash(table: &Table, row: usize) -> String {
     format!("{:016x}", table.fingerprints.get(row).copied().unwrap_or(0))
 }

@@ -4,7 +4,7 @@
 //! all chunks, one column per task ([`build_columns`]): one dictionary per file, and no
 //! concatenation of chunk columns.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
@@ -56,6 +56,13 @@ impl std::hash::Hasher for QuickHasher {
 
 /// Builder of [`QuickHasher`]s.
 pub type QuickBuild = std::hash::BuildHasherDefault<QuickHasher>;
+
+/// The hash a dictionary column files a value under.
+#[inline]
+fn value_hash(value: &str) -> u64 {
+    use std::hash::BuildHasher;
+    QuickBuild::default().hash_one(value)
+}
 
 /// Cells per piece of a [`RawColumn`] are bounded by bytes: `u32` ends stay exact.
 const PIECE_BYTES: usize = u32::MAX as usize;
@@ -220,8 +227,9 @@ pub enum ColumnBuilder {
         codes: Vec<u32>,
         /// Distinct values.
         values: Vec<String>,
-        /// Value → code.
-        index: HashMap<String, u32, QuickBuild>,
+        /// Codes by the hash of their value: each distinct value is stored once, in
+        /// `values`, not again as a map key.
+        index: hashbrown::HashTable<u32>,
     },
     /// Dates.
     Date(DateColumn),
@@ -244,8 +252,8 @@ impl ColumnBuilder {
                 scratch: String::new(),
             },
             FieldKind::Dict => {
-                let mut index = HashMap::with_hasher(QuickBuild::default());
-                index.insert(String::new(), 0);
+                let mut index = hashbrown::HashTable::new();
+                index.insert_unique(value_hash(""), 0, |_| value_hash(""));
                 ColumnBuilder::Dict {
                     last: (String::new(), 0),
                     codes: Vec::with_capacity(rows),
@@ -285,12 +293,13 @@ impl ColumnBuilder {
                     return;
                 }
                 let clean = text::clean(raw);
-                let code = match index.get(clean.as_ref()) {
+                let hash = value_hash(&clean);
+                let code = match index.find(hash, |&code| values[code as usize] == *clean) {
                     Some(&code) => code,
                     None => {
                         let code = values.len() as u32;
-                        values.push(clean.to_string());
-                        index.insert(clean.into_owned(), code);
+                        values.push(clean.into_owned());
+                        index.insert_unique(hash, code, |&code| value_hash(&values[code as usize]));
                         code
                     }
                 };

@@ -36,8 +36,7 @@ pub struct ReadRequest<'a> {
     pub wanted: Option<&'a std::collections::BTreeSet<String>>,
 }
 
-/// Fingerprint of one Parquet row's fields (a feedback decision holds while it is
-/// equal). A CSV row's fingerprint is XXH3 of its record as it is in the file.
+/// Fingerprint of one row's raw fields (a feedback decision holds while it is equal).
 pub fn fingerprint<'a>(fields: impl Iterator<Item = &'a [u8]>) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     for field in fields {
