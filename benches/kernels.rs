@@ -237,23 +237,6 @@ fn bench_ingest(c: &mut Criterion) {
             })
         },
     );
-    // The split phase of the same full parse alone (split, UTF-8 check, row checks,
-    // fingerprints, raw cells stored per column): ingest's part that the floor bounds.
-    group.bench_with_input(
-        BenchmarkId::new("csv_population_split_phase", "8MB"),
-        &bytes,
-        |b, bytes| {
-            b.iter_custom(|iterations| {
-                let mut total = std::time::Duration::ZERO;
-                for _ in 0..iterations {
-                    let ingested = parse_csv_bytes(&request, black_box(bytes)).unwrap();
-                    let split = ingested.phases.iter().find(|p| p.0 == "split").unwrap();
-                    total += std::time::Duration::from_secs_f64(split.1);
-                }
-                total
-            })
-        },
-    );
     group.finish();
 }
 

@@ -85,10 +85,8 @@ pub struct IngestFloor {
     pub records: u64,
     /// Fastest split of the file that builds nothing (best of the rounds).
     pub floor_seconds: f64,
-    /// The split phase of ingest in the runs (median): split, UTF-8 check, row
-    /// checks, fingerprints, cells stored per column.
-    pub split_seconds: f64,
-    /// The whole read stage in the runs (median): split phase, column build, key check.
+    /// The read stage in the runs (median): split, UTF-8 check, row checks,
+    /// fingerprints, typed columns built, key check.
     pub read_seconds: f64,
 }
 
@@ -145,7 +143,6 @@ fn ingest_floors(
         };
         floors.push(IngestFloor {
             people,
-            split_seconds: stage(format!("read:{dataset}:split")),
             read_seconds: stage(format!("read:{dataset}")),
             dataset,
             bytes,
@@ -300,18 +297,16 @@ fn median(mut values: Vec<f64>) -> f64 {
 pub fn markdown(report: &BenchReport) -> String {
     let mut text = runs_markdown(&report.runs);
     if !report.ingest_floors.is_empty() {
-        text.push_str("\n## Ingest against its floor\n\nThe floor is the same file mapped, cut into the same chunks and split in parallel by the same splitter, building nothing (best of the rounds). The split phase adds the UTF-8 check, row checks, fingerprints and storing the cells; the whole read adds building the typed columns (NFC, folding, dictionaries, dates) and the key check.\n\n| people | file | MB | records | floor s | split phase s | × floor | whole read s | × floor |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        text.push_str("\n## Ingest against its floor\n\nThe floor is the same file mapped, cut into the same chunks and split in parallel by the same splitter, building nothing (best of the rounds). The read adds the UTF-8 check, row checks, fingerprints, building the typed columns (NFC, folding, dictionaries, dates) and the key check.\n\n| people | file | MB | records | floor s | read s | × floor |\n|---:|---|---:|---:|---:|---:|---:|\n");
         for floor in &report.ingest_floors {
             let times = |seconds: f64| seconds / floor.floor_seconds.max(1e-9);
             text.push_str(&format!(
-                "| {} | {} | {:.1} | {} | {:.3} | {:.3} | {:.2} | {:.3} | {:.2} |\n",
+                "| {} | {} | {:.1} | {} | {:.3} | {:.3} | {:.2} |\n",
                 floor.people,
                 floor.dataset,
                 floor.bytes as f64 / 1e6,
                 floor.records,
                 floor.floor_seconds,
-                floor.split_seconds,
-                times(floor.split_seconds),
                 floor.read_seconds,
                 times(floor.read_seconds),
             ));

@@ -108,7 +108,6 @@ struct Loaded {
     table: Table,
     stats: IngestStats,
     rejects: Vec<Reject>,
-    phases: Vec<(&'static str, f64, u64)>,
 }
 
 /// Columns the engine itself reads from a dataset (matching, routing, worklists),
@@ -191,7 +190,6 @@ fn read_source(
         table: ingested.table,
         stats: ingested.stats,
         rejects: ingested.rejects,
-        phases: ingested.phases,
     })
 }
 
@@ -283,7 +281,6 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             )
         },
     )?;
-    clock.phases("read:population", &population.phases);
     let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
     for (name, source) in &config.datasets {
         let extras = extras_for(name);
@@ -293,7 +290,6 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
             || read_source(source, &extras, Some(&wanted)),
         )?;
-        clock.phases(&format!("read:{name}"), &data.phases);
         loaded.insert(name.clone(), data);
     }
     let (admin_units, admin_loaded) = match admin {
@@ -415,7 +411,6 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         table: population_table,
         stats: population_stats,
         rejects: population_rejects,
-        ..
     } = population;
     let mut inputs: BTreeMap<String, IngestStats> = BTreeMap::new();
     let mut all_rejects: BTreeMap<String, (PathBuf, Vec<Reject>)> = BTreeMap::new();

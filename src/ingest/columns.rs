@@ -1,14 +1,11 @@
-//! Column builders. Ingest runs in two phases: the split stores each wanted cell's
-//! bytes as they are in the file ([`RawColumn`], chunk by chunk in parallel), then each
-//! column is cleaned (NFC, spaces) and built into its typed column in one pass over
-//! all chunks, one column per task ([`build_columns`]): one dictionary per file, and no
-//! concatenation of chunk columns.
+//! Column builders: each parsed cell is cleaned (NFC, spaces) and stored in its typed
+//! column in the same pass that splits the file, chunk by chunk in parallel; the chunks
+//! are then concatenated (dictionary codes remapped once per distinct value).
 
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::split::SLACK_BYTES;
 use crate::model::{Column, DateColumn, DictColumn, FieldKind, NameColumn, PartialDate, StrColumn};
 use crate::normalize::{date::parse_date, text};
 
@@ -57,151 +54,28 @@ impl std::hash::Hasher for QuickHasher {
 /// Builder of [`QuickHasher`]s.
 pub type QuickBuild = std::hash::BuildHasherDefault<QuickHasher>;
 
-/// The hash a dictionary column files a value under.
+/// The hash a dictionary files a value under.
 #[inline]
 fn value_hash(value: &str) -> u64 {
     use std::hash::BuildHasher;
     QuickBuild::default().hash_one(value)
 }
 
-/// Cells per piece of a [`RawColumn`] are bounded by bytes: `u32` ends stay exact.
-const PIECE_BYTES: usize = u32::MAX as usize;
-
-/// The cells of one column as split from the file, before any cleaning: their bytes
-/// one after another and where each ends. `u32` ends halve the offsets' memory; a
-/// column with more than 4 GiB of text (one chunk of a huge file) starts a new piece.
-#[derive(Default)]
-pub struct RawColumn {
-    /// Full pieces, in row order.
-    full: Vec<RawPiece>,
-    /// The piece being filled.
-    current: RawPiece,
-}
-
-#[derive(Default)]
-struct RawPiece {
-    bytes: Vec<u8>,
-    ends: Vec<u32>,
-}
-
-impl RawPiece {
-    fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        let mut start = 0usize;
-        self.ends.iter().map(move |&end| {
-            let end = end as usize;
-            let cell = &self.bytes[start..end];
-            start = end;
-            // SAFETY: `RawColumn::push` only ever appends whole `&str` values, and the
-            // ends mark the boundaries between them.
-            unsafe { std::str::from_utf8_unchecked(cell) }
-        })
+/// The code of `value` in a dictionary (`values` and the codes filed by hash in
+/// `index`), added at the end when new.
+fn dictionary_code(
+    index: &mut hashbrown::HashTable<u32>,
+    values: &mut Vec<String>,
+    value: &str,
+) -> u32 {
+    let hash = value_hash(value);
+    if let Some(&code) = index.find(hash, |&code| values[code as usize] == value) {
+        return code;
     }
-}
-
-impl RawColumn {
-    /// An empty column with room for about `rows` cells of `bytes` bytes in all.
-    pub fn with_capacity(rows: usize, bytes: usize) -> Self {
-        RawColumn {
-            full: Vec::new(),
-            current: RawPiece {
-                bytes: Vec::with_capacity(bytes.min(PIECE_BYTES)),
-                ends: Vec::with_capacity(rows),
-            },
-        }
-    }
-
-    /// Append one cell.
-    #[inline]
-    pub fn push(&mut self, cell: &str) {
-        if self.current.bytes.len() + cell.len() > PIECE_BYTES {
-            self.full.push(std::mem::take(&mut self.current));
-        }
-        self.current.bytes.extend_from_slice(cell.as_bytes());
-        self.current.ends.push(self.current.bytes.len() as u32);
-    }
-
-    /// Make room for `rows` cells in all, as wide on average as those held.
-    pub fn reserve_total(&mut self, rows: usize) {
-        let held = self.current.ends.len();
-        if held == 0 || rows <= held {
-            return;
-        }
-        let average = self.current.bytes.len().div_ceil(held);
-        let bytes = (average * rows).min(PIECE_BYTES);
-        self.current
-            .bytes
-            .reserve(bytes.saturating_sub(self.current.bytes.len()));
-        self.current.ends.reserve(rows - held);
-    }
-
-    /// Append one short cell given as the first `length` bytes of `block`, which
-    /// must be whole UTF-8 there (the caller cuts cells only at ASCII bytes).
-    #[inline]
-    pub fn push_short(&mut self, block: &[u8; SLACK_BYTES], length: usize) {
-        if self.current.bytes.len() + SLACK_BYTES > PIECE_BYTES {
-            self.full.push(std::mem::take(&mut self.current));
-        }
-        let piece = &mut self.current;
-        let end = piece.bytes.len() + length.min(SLACK_BYTES);
-        piece.bytes.extend_from_slice(block);
-        piece.bytes.truncate(end);
-        piece.ends.push(end as u32);
-    }
-
-    /// Cells held.
-    pub fn len(&self) -> usize {
-        self.full.iter().map(|p| p.ends.len()).sum::<usize>() + self.current.ends.len()
-    }
-
-    /// True when no cell is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Bytes of text held.
-    pub fn text_bytes(&self) -> usize {
-        self.full.iter().map(|p| p.bytes.len()).sum::<usize>() + self.current.bytes.len()
-    }
-
-    /// The cells in row order.
-    pub fn iter(&self) -> impl Iterator<Item = &str> + '_ {
-        self.full
-            .iter()
-            .chain(std::iter::once(&self.current))
-            .flat_map(RawPiece::iter)
-    }
-}
-
-/// Build each column from its raw cells, chunk after chunk in file order: one rayon
-/// task per column, each with one builder for the whole file. `raw[chunk][column]` is
-/// `None` for a column that is not read; so is its result.
-pub fn build_columns(kinds: &[FieldKind], raw: Vec<Vec<Option<RawColumn>>>) -> Vec<Option<Column>> {
-    let mut per_column: Vec<Vec<RawColumn>> = kinds.iter().map(|_| Vec::new()).collect();
-    let mut read = vec![false; kinds.len()];
-    for chunk in raw {
-        for (column, cells) in chunk.into_iter().enumerate() {
-            if let (Some(cells), Some(slot)) = (cells, per_column.get_mut(column)) {
-                slot.push(cells);
-                read[column] = true;
-            }
-        }
-    }
-    per_column
-        .into_par_iter()
-        .zip(kinds.par_iter())
-        .zip(read.into_par_iter())
-        .map(|((chunks, &kind), read)| {
-            read.then(|| {
-                let rows = chunks.iter().map(RawColumn::len).sum();
-                let bytes = chunks.iter().map(RawColumn::text_bytes).sum();
-                let mut builder = ColumnBuilder::sized(kind, rows, bytes);
-                for cells in chunks {
-                    builder.extend(cells.iter());
-                }
-                builder.finish()
-            })
-        })
-        .collect()
+    let code = values.len() as u32;
+    values.push(value.to_string());
+    index.insert_unique(hash, code, |&code| value_hash(&values[code as usize]));
+    code
 }
 
 /// Builds one column of one chunk.
@@ -238,17 +112,11 @@ pub enum ColumnBuilder {
 impl ColumnBuilder {
     /// A builder for a column stored as `kind`, sized for about `rows` rows.
     pub fn new(kind: FieldKind, rows: usize) -> Self {
-        Self::sized(kind, rows, rows * 16)
-    }
-
-    /// A builder for `rows` rows whose raw text is about `bytes` bytes.
-    pub fn sized(kind: FieldKind, rows: usize, bytes: usize) -> Self {
         match kind {
-            FieldKind::Text => ColumnBuilder::Text(StrColumn::with_capacity(rows, bytes)),
+            FieldKind::Text => ColumnBuilder::Text(StrColumn::with_capacity(rows, rows * 12)),
             FieldKind::Name => ColumnBuilder::Name {
-                text: StrColumn::with_capacity(rows, bytes),
-                // Folding drops diacritics: Vietnamese names fold to fewer bytes.
-                folded: StrColumn::with_capacity(rows, bytes),
+                text: StrColumn::with_capacity(rows, rows * 20),
+                folded: StrColumn::with_capacity(rows, rows * 18),
                 scratch: String::new(),
             },
             FieldKind::Dict => {
@@ -293,16 +161,7 @@ impl ColumnBuilder {
                     return;
                 }
                 let clean = text::clean(raw);
-                let hash = value_hash(&clean);
-                let code = match index.find(hash, |&code| values[code as usize] == *clean) {
-                    Some(&code) => code,
-                    None => {
-                        let code = values.len() as u32;
-                        values.push(clean.into_owned());
-                        index.insert_unique(hash, code, |&code| value_hash(&values[code as usize]));
-                        code
-                    }
-                };
+                let code = dictionary_code(index, values, &clean);
                 last.0.clear();
                 last.0.push_str(raw);
                 last.1 = code;
@@ -358,6 +217,83 @@ impl ColumnBuilder {
             ColumnBuilder::Date(column) => Column::Date(column),
         }
     }
+}
+
+/// Concatenate the chunk columns of one field, in chunk order.
+pub fn concat(kind: FieldKind, chunks: Vec<Column>) -> Column {
+    let total: usize = chunks.iter().map(Column::len).sum();
+    match kind {
+        FieldKind::Text => {
+            let mut out = StrColumn::with_capacity(total, 0);
+            for chunk in &chunks {
+                if let Column::Text(c) = chunk {
+                    out.append(c);
+                }
+            }
+            Column::Text(out)
+        }
+        FieldKind::Name => {
+            let mut text = StrColumn::with_capacity(total, 0);
+            let mut folded = StrColumn::with_capacity(total, 0);
+            for chunk in &chunks {
+                if let Column::Name(c) = chunk {
+                    text.append(&c.text);
+                    folded.append(&c.folded);
+                }
+            }
+            Column::Name(NameColumn { text, folded })
+        }
+        FieldKind::Dict => {
+            let mut values: Vec<String> = vec![String::new()];
+            let mut index = hashbrown::HashTable::new();
+            index.insert_unique(value_hash(""), 0, |_| value_hash(""));
+            let mut codes = Vec::with_capacity(total);
+            for chunk in chunks {
+                if let Column::Dict(c) = chunk {
+                    let remap: Vec<u32> = c
+                        .values
+                        .iter()
+                        .map(|value| dictionary_code(&mut index, &mut values, value))
+                        .collect();
+                    codes.extend(c.codes.iter().map(|&code| remap[code as usize]));
+                }
+            }
+            Column::Dict(DictColumn { codes, values })
+        }
+        FieldKind::Date => {
+            let mut out = DateColumn {
+                values: Vec::with_capacity(total),
+                invalid_text: BTreeMap::new(),
+            };
+            for chunk in chunks {
+                if let Column::Date(c) = chunk {
+                    let base = out.values.len() as u32;
+                    out.values.extend_from_slice(&c.values);
+                    out.invalid_text
+                        .extend(c.invalid_text.into_iter().map(|(row, t)| (row + base, t)));
+                }
+            }
+            Column::Date(out)
+        }
+    }
+}
+
+/// Concatenate many chunk tables (each a `Vec<Column>` in field order), one field per
+/// rayon task.
+pub fn concat_all(kinds: &[FieldKind], chunks: Vec<Vec<Column>>) -> Vec<Column> {
+    let mut per_field: Vec<Vec<Column>> = kinds.iter().map(|_| Vec::new()).collect();
+    for chunk in chunks {
+        for (field, column) in chunk.into_iter().enumerate() {
+            if let Some(slot) = per_field.get_mut(field) {
+                slot.push(column);
+            }
+        }
+    }
+    per_field
+        .into_par_iter()
+        .zip(kinds.par_iter())
+        .map(|(columns, &kind)| concat(kind, columns))
+        .collect()
 }
 
 /// Keep only rows where `keep[row]` is true.
@@ -434,44 +370,22 @@ mod tests {
         );
     }
 
-    /// Raw cells of one column over chunks, as the split leaves them.
-    fn raw_chunks(chunks: &[&[&str]]) -> Vec<Vec<Option<RawColumn>>> {
-        chunks
-            .iter()
-            .map(|cells| {
-                let mut raw = RawColumn::default();
-                for cell in *cells {
-                    raw.push(cell);
-                }
-                vec![Some(raw), None]
-            })
-            .collect()
-    }
-
     #[test]
-    fn one_dictionary_over_all_chunks_in_first_appearance_order() {
-        let raw = raw_chunks(&[&["Kinh", "Tày", "Kinh", ""], &["Hoa", " Kinh "]]);
-        let mut built = build_columns(&[FieldKind::Dict, FieldKind::Text], raw);
-        assert!(built[1].is_none(), "a column not read stays unread");
-        let Some(Column::Dict(d)) = built.swap_remove(0) else {
+    fn dict_concat_remaps_codes() {
+        let mut a = ColumnBuilder::new(FieldKind::Dict, 4);
+        for v in ["Kinh", "Tày", "Kinh", ""] {
+            a.push(v);
+        }
+        let mut b = ColumnBuilder::new(FieldKind::Dict, 4);
+        for v in ["Hoa", "Kinh"] {
+            b.push(v);
+        }
+        let Column::Dict(d) = concat(FieldKind::Dict, vec![a.finish(), b.finish()]) else {
             panic!("not a dict");
         };
         let got: Vec<&str> = (0..6).map(|r| d.get(r)).collect();
         assert_eq!(got, vec!["Kinh", "Tày", "Kinh", "", "Hoa", "Kinh"]);
-        assert_eq!(d.values, vec!["", "Kinh", "Tày", "Hoa"]);
         assert_eq!(d.code(3), 0);
-    }
-
-    #[test]
-    fn short_cells_copied_as_blocks_keep_their_length() {
-        let mut raw = RawColumn::default();
-        let block = *b"28756;Nam;0912345";
-        let block: [u8; SLACK_BYTES] = block[..SLACK_BYTES].try_into().unwrap();
-        raw.push_short(&block, 5);
-        raw.push("Nguyễn Văn A");
-        raw.push_short(&block, 0);
-        let cells: Vec<&str> = raw.iter().collect();
-        assert_eq!(cells, vec!["28756", "Nguyễn Văn A", ""]);
     }
 
     #[test]
@@ -492,7 +406,7 @@ mod tests {
         let mut b = ColumnBuilder::new(FieldKind::Date, 2);
         b.push("01/01/2000");
         b.push("31/02/1990");
-        let column = b.finish();
+        let column = concat(FieldKind::Date, vec![b.finish()]);
         assert_eq!(column.display(1), "31/02/1990");
         assert_eq!(column.display(0), "01/01/2000");
     }

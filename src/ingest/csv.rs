@@ -1,6 +1,5 @@
-//! CSV ingest: the whole file is split into chunks at record boundaries (quote-aware);
-//! the chunks are split into records and raw cells in parallel, then each column is
-//! cleaned and built over all chunks, one column per task.
+//! CSV ingest: the whole file is split into chunks at record boundaries (quote-aware),
+//! chunks are parsed and normalised in parallel, then concatenated in file order.
 //!
 //! UTF-8 with or without BOM, comma / semicolon / tab / pipe (sniffed from the header),
 //! CRLF or LF, quoted fields with embedded delimiters, quotes and newlines. A row that
@@ -13,7 +12,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::columns::{build_columns, RawColumn};
+use super::columns::{concat_all, ColumnBuilder};
 use super::mapping::{resolve, Mapping};
 use super::split::{self, Span, Splitter};
 use super::{finish_table, Ingested, ReadRequest, Reject};
@@ -27,8 +26,8 @@ pub const MAX_FIELD_BYTES: usize = 64 * 1024;
 /// Target bytes per parallel chunk.
 const CHUNK_BYTES: usize = 8 * 1024 * 1024;
 
-/// Records read before the raw columns are sized for the whole chunk.
-const SIZING_ROWS: usize = 256;
+/// Records split before their columns are built (a batch's spans fit in L1/L2 cache).
+const BATCH_ROWS: usize = 128;
 
 /// Read a CSV file into a table.
 pub fn read_csv(request: &ReadRequest<'_>) -> Result<Ingested> {
@@ -51,7 +50,6 @@ pub fn read_csv(request: &ReadRequest<'_>) -> Result<Ingested> {
 
 /// Parse CSV content already in memory (used by tests and by [`read_csv`]).
 pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingested> {
-    let started = Instant::now();
     let path = request.path;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::input(
@@ -105,7 +103,6 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
     if cut_inside_quotes {
         parsed = parse_all(&[(data_start, body.len())]);
     }
-    let split_seconds = started.elapsed().as_secs_f64();
     let mut read = 0u64;
     let mut rejects = Vec::new();
     let mut chunk_columns = Vec::with_capacity(parsed.len());
@@ -124,20 +121,17 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
         fingerprints.extend(chunk.fingerprints);
         chunk_columns.push(chunk.columns);
     }
-    let built = Instant::now();
-    let columns = build_columns(&plan.kinds, chunk_columns);
-    let build_seconds = built.elapsed().as_secs_f64();
+    let columns = concat_all(&plan.kinds, chunk_columns)
+        .into_iter()
+        .zip(&plan.sources)
+        .map(|(column, source)| source.map(|_| column))
+        .collect();
     let raw = super::RawRows {
         columns,
         lines,
         fingerprints,
     };
-    let mut ingested = finish_table(request, &plan.names, raw, read, rejects, bytes.len() as u64)?;
-    ingested.phases = vec![
-        ("split", split_seconds, read),
-        ("build", build_seconds, ingested.stats.accepted),
-    ];
-    Ok(ingested)
+    finish_table(request, &plan.names, raw, read, rejects, bytes.len() as u64)
 }
 
 /// The ingest floor of one file: records and fields, and how long splitting them
@@ -252,8 +246,7 @@ struct ChunkResult {
     rejects: Vec<Reject>,
     lines: Vec<u64>,
     fingerprints: Vec<u64>,
-    /// Raw cells per planned column (`None` for columns not read).
-    columns: Vec<Option<RawColumn>>,
+    columns: Vec<crate::model::Column>,
 }
 
 /// Pick the delimiter that splits the header line most: `,` `;` tab or `|`.
@@ -392,16 +385,13 @@ fn parse_chunk(
     plan: &FieldPlan,
 ) -> Result<ChunkResult> {
     let estimated_rows = bytes.len() / 120 + 16;
-    // The columns read, as (planned column, file column).
-    let read_plan: Vec<(usize, usize)> = plan
-        .sources
+    let mut builders: Vec<ColumnBuilder> = plan
+        .kinds
         .iter()
-        .enumerate()
-        .filter_map(|(column, source)| source.map(|source| (column, source)))
-        .collect();
-    let mut cells: Vec<RawColumn> = read_plan
-        .iter()
-        .map(|_| RawColumn::with_capacity(estimated_rows, 0))
+        .zip(&plan.sources)
+        .map(|(&kind, source)| {
+            ColumnBuilder::new(kind, if source.is_some() { estimated_rows } else { 0 })
+        })
         .collect();
     // The whole chunk is validated as UTF-8 at once (SIMD); fields are then cut from
     // it at ASCII delimiters and quotes, which cannot split a multi-byte character.
@@ -412,74 +402,69 @@ fn parse_chunk(
             .unwrap_or(0) as u64;
         return Err(not_utf8(path, first_line() + bad_line));
     }
+    // Records are split a batch at a time, then each column of the batch is built in
+    // one loop: the kind is matched once per batch, and the batch's spans and bytes
+    // stay in cache while the columns are built from them.
     let mut splitter = Splitter::new(bytes, delimiter);
-    let mut spans: Vec<Span> = Vec::with_capacity(field_count);
+    let mut spans: Vec<Span> = Vec::with_capacity(BATCH_ROWS * field_count);
     let mut side = Vec::new();
     let mut scratch = Vec::new();
     let mut read = 0u64;
     let mut rejects = Vec::new();
     let mut lines = Vec::with_capacity(estimated_rows);
     let mut fingerprints = Vec::with_capacity(estimated_rows);
-    loop {
-        spans.clear();
-        side.clear();
-        let Some(line) = splitter.next_record(&mut spans, &mut side) else {
-            break;
-        };
-        read += 1;
-        let record = &spans[..];
-        let get = |i: usize| -> &str { text_of(bytes, &side, record.get(i).copied()) };
-        // The common case is checked on the spans alone; the full check (which names
-        // the problem) runs only when that one fails.
-        let surely_fine = record.len() == field_count
-            && record.iter().all(|span| span.len() <= MAX_FIELD_BYTES)
-            && key_column.is_none_or(|key| !get(key).trim().is_empty());
-        let problem = if surely_fine {
-            None
-        } else {
-            row_problem(record.len(), &get, field_count, key_column)
-        };
-        if let Some(reason) = problem {
-            rejects.push(Reject {
-                line,
-                reason,
-                raw: raw_row(record.len(), &get, delimiter),
-            });
-            continue;
-        }
-        lines.push(line);
-        fingerprints.push(record_fingerprint(
-            splitter.record_bytes(),
-            bytes,
-            &side,
-            record,
-            delimiter,
-            &mut scratch,
-        ));
-        for (cells, &(_, source)) in cells.iter_mut().zip(&read_plan) {
-            match record
-                .get(source)
-                .and_then(|&span| split::field_with_slack(bytes, span))
-            {
-                Some((block, length)) => cells.push_short(block, length),
-                None => cells.push(get(source)),
+    let mut batch_rows = 0;
+    let mut exhausted = false;
+    while !exhausted {
+        let record_start = spans.len();
+        match splitter.next_record(&mut spans, &mut side) {
+            None => exhausted = true,
+            Some(line) => {
+                read += 1;
+                let record = &spans[record_start..];
+                let get = |i: usize| -> &str { text_of(bytes, &side, record.get(i).copied()) };
+                // The common case is checked on the spans alone; the full check (which
+                // names the problem) runs only when that one fails.
+                let surely_fine = record.len() == field_count
+                    && record.iter().all(|span| span.len() <= MAX_FIELD_BYTES)
+                    && key_column.is_none_or(|key| !get(key).trim().is_empty());
+                let problem = if surely_fine {
+                    None
+                } else {
+                    row_problem(record.len(), &get, field_count, key_column)
+                };
+                if let Some(reason) = problem {
+                    rejects.push(Reject {
+                        line,
+                        reason,
+                        raw: raw_row(record.len(), &get, delimiter),
+                    });
+                    spans.truncate(record_start);
+                    continue;
+                }
+                lines.push(line);
+                fingerprints.push(record_fingerprint(
+                    splitter.record_bytes(),
+                    bytes,
+                    &side,
+                    record,
+                    delimiter,
+                    &mut scratch,
+                ));
+                batch_rows += 1;
             }
         }
-        if lines.len() == SIZING_ROWS {
-            // The first records show how wide each column and each record is: room
-            // for the whole chunk is made once instead of growing (and copying) the
-            // column vectors step by step.
-            let rows = (bytes.len() * SIZING_ROWS / splitter.position().max(1)) * 9 / 8;
-            for column in &mut cells {
-                column.reserve_total(rows);
+        if batch_rows == BATCH_ROWS || (exhausted && batch_rows > 0) {
+            for (builder, source) in builders.iter_mut().zip(&plan.sources) {
+                if let Some(index) = *source {
+                    builder.extend((0..batch_rows).map(|row| {
+                        text_of(bytes, &side, spans.get(row * field_count + index).copied())
+                    }));
+                }
             }
-        }
-    }
-    let mut read_cells = cells.into_iter();
-    let mut columns: Vec<Option<RawColumn>> = plan.sources.iter().map(|_| None).collect();
-    for &(column, _) in &read_plan {
-        if let (Some(slot), Some(cells)) = (columns.get_mut(column), read_cells.next()) {
-            *slot = Some(cells);
+            spans.clear();
+            side.clear();
+            batch_rows = 0;
         }
     }
     Ok(ChunkResult {
@@ -489,7 +474,7 @@ fn parse_chunk(
         rejects,
         lines,
         fingerprints,
-        columns,
+        columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
     })
 }
 

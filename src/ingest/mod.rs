@@ -82,8 +82,6 @@ pub struct Ingested {
     pub rejects: Vec<Reject>,
     /// Source line of every accepted row (parallel to the table rows).
     pub lines: Vec<u64>,
-    /// Timed phases of the read: (name, seconds, rows).
-    pub phases: Vec<(&'static str, f64, u64)>,
 }
 
 /// Rows of one reader before the key check: columns, lines and fingerprints.
@@ -192,7 +190,6 @@ pub(crate) fn finish_table(
         stats,
         rejects,
         lines,
-        phases: Vec::new(),
     })
 }
 

@@ -77,11 +77,6 @@ impl<'a> Splitter<'a> {
             .unwrap_or_default()
     }
 
-    /// Bytes of the chunk consumed so far.
-    pub fn position(&self) -> usize {
-        self.position
-    }
-
     /// A quoted field ran to the end of the input without its closing quote.
     pub fn ended_in_quotes(&self) -> bool {
         self.unclosed_quote
@@ -211,23 +206,6 @@ impl<'a> Splitter<'a> {
             stop,
         )
     }
-}
-
-/// Widest field [`field_with_slack`] serves.
-pub const SLACK_BYTES: usize = 16;
-
-/// A short field of the chunk as the [`SLACK_BYTES`] bytes that start it, and its
-/// length: copying a fixed-size block is a couple of instructions where copying a
-/// slice of unknown length is a call. `None` for a wider field, one near the end of
-/// the chunk, or one in the side buffer.
-#[inline]
-pub fn field_with_slack(chunk: &[u8], span: Span) -> Option<(&[u8; SLACK_BYTES], usize)> {
-    let length = span.end.checked_sub(span.start)?;
-    if length > SLACK_BYTES {
-        return None;
-    }
-    let block = chunk.get(span.start..span.start.checked_add(SLACK_BYTES)?)?;
-    Some((block.try_into().ok()?, length))
 }
 
 /// The bytes of a field.
