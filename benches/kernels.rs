@@ -185,15 +185,7 @@ fn bench_ingest(c: &mut Criterion) {
     let bytes = text.into_bytes();
     let schema = Schema::for_kind(DatasetKind::Population, None);
     let map = BTreeMap::new();
-    let request = ReadRequest {
-        path: Path::new("bench.csv"),
-        dataset: "population",
-        schema: &schema,
-        column_map: &map,
-        extras: &[],
-        delimiter: None,
-        wanted: None,
-    };
+    let request = ReadRequest::new(Path::new("bench.csv"), "population", &schema, &map);
     let mut group = c.benchmark_group("ingest");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(10);

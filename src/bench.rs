@@ -125,14 +125,13 @@ fn ingest_floors(
         let bytes = std::fs::metadata(&path)
             .map_err(|e| Error::io(&path, "reading", e))?
             .len();
-        let mut best: Option<crate::ingest::csv::SplitFloor> = None;
-        for _ in 0..rounds.max(1) {
+        let mut best = crate::ingest::csv::split_floor(&path)?;
+        for _ in 1..rounds {
             let floor = crate::ingest::csv::split_floor(&path)?;
-            if best.is_none_or(|b| floor.seconds < b.seconds) {
-                best = Some(floor);
+            if floor.seconds < best.seconds {
+                best = floor;
             }
         }
-        let Some(best) = best else { continue };
         let stage = |name: String| {
             median(
                 runs.iter()

@@ -426,7 +426,7 @@ fn parse_chunk(
                 // The common case is checked on the spans alone; the full check (which
                 // names the problem) runs only when that one fails.
                 let surely_fine = record.len() == field_count
-                    && record.iter().all(|span| span.len() <= MAX_FIELD_BYTES)
+                    && record.iter().all(|span| span.width() <= MAX_FIELD_BYTES)
                     && key_column.is_none_or(|key| !get(key).trim().is_empty());
                 let problem = if surely_fine {
                     None
@@ -478,11 +478,10 @@ fn parse_chunk(
     })
 }
 
-/// The row fingerprint of one record, as [`super::fingerprint`] defines it: XXH3 of
-/// its fields, each followed by `0x1f` (so feedback decisions keyed by it hold across
-/// versions). A record without quotes lies in the file as its fields joined by the
-/// delimiter, so it is copied once and the delimiters replaced, instead of being
-/// hashed field by field.
+/// The row fingerprint of one record, as [`super::fingerprint`] defines it (so
+/// feedback decisions keyed by it hold across versions). A record without quotes lies
+/// in the file as its fields joined by the delimiter, so it is copied whole and the
+/// delimiters replaced, instead of being gathered field by field.
 fn record_fingerprint(
     line: &[u8],
     chunk: &[u8],
@@ -491,21 +490,18 @@ fn record_fingerprint(
     delimiter: u8,
     scratch: &mut Vec<u8>,
 ) -> u64 {
+    if memchr::memchr(b'"', line).is_some() {
+        let fields = record.iter().map(|&span| split::field(chunk, side, span));
+        return super::fingerprint(fields, scratch);
+    }
     scratch.clear();
-    if memchr::memchr(b'"', line).is_none() {
-        scratch.extend_from_slice(line);
-        for byte in scratch.iter_mut() {
-            if *byte == delimiter {
-                *byte = 0x1f;
-            }
-        }
-        scratch.push(0x1f);
-    } else {
-        for &span in record {
-            scratch.extend_from_slice(split::field(chunk, side, span));
-            scratch.push(0x1f);
+    scratch.extend_from_slice(line);
+    for byte in scratch.iter_mut() {
+        if *byte == delimiter {
+            *byte = 0x1f;
         }
     }
+    scratch.push(0x1f);
     xxhash_rust::xxh3::xxh3_64(scratch)
 }
 
@@ -606,15 +602,7 @@ mod tests {
     fn fingerprints_of(text: &str) -> Vec<u64> {
         let schema = crate::model::Schema::for_kind(crate::model::DatasetKind::Population, None);
         let map = std::collections::BTreeMap::new();
-        let request = ReadRequest {
-            path: Path::new("population.csv"),
-            dataset: "population",
-            schema: &schema,
-            column_map: &map,
-            extras: &[],
-            delimiter: None,
-            wanted: None,
-        };
+        let request = ReadRequest::new(Path::new("population.csv"), "population", &schema, &map);
         let ingested = parse_csv_bytes(&request, text.as_bytes()).unwrap();
         ingested.table.fingerprints
     }
@@ -630,8 +618,15 @@ mod tests {
         let crlf = fingerprints_of(&format!("{header}{}\r\n{}\r\n", rows[0], rows[1]));
         assert_eq!(lf, crlf, "line endings are not content");
         // The fields, each followed by 0x1f, as the Parquet reader hashes them too.
-        let by_fields =
-            |fields: &[&str]| crate::ingest::fingerprint(fields.iter().map(|f| f.as_bytes()));
+        // Streaming XXH3, field by field: the definition, computed another way.
+        let by_fields = |fields: &[&str]| {
+            let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+            for field in fields {
+                hasher.update(field.as_bytes());
+                hasher.update(&[0x1f]);
+            }
+            hasher.digest()
+        };
         assert_eq!(lf[0], by_fields(&rows[0].split(',').collect::<Vec<_>>()));
         let quoted = [
             "P2",

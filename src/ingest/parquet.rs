@@ -60,6 +60,7 @@ pub fn read_parquet(request: &ReadRequest<'_>) -> Result<Ingested> {
             text_columns.push(strings);
         }
         let mut fields: Vec<&str> = Vec::with_capacity(headers.len());
+        let mut scratch = Vec::new();
         for row in 0..batch.num_rows() {
             read += 1;
             let line = read;
@@ -81,7 +82,10 @@ pub fn read_parquet(request: &ReadRequest<'_>) -> Result<Ingested> {
                 continue;
             }
             lines.push(line);
-            fingerprints.push(super::fingerprint(fields.iter().map(|f| f.as_bytes())));
+            fingerprints.push(super::fingerprint(
+                fields.iter().map(|f| f.as_bytes()),
+                &mut scratch,
+            ));
             for (builder, source) in builders.iter_mut().zip(&plan.sources) {
                 if let Some(index) = source {
                     builder.push(fields.get(*index).copied().unwrap_or(""));

@@ -29,14 +29,8 @@ pub struct Span {
 impl Span {
     /// Bytes in the field.
     #[inline]
-    pub fn len(self) -> usize {
+    pub(crate) fn width(self) -> usize {
         self.end - (self.start & !IN_SIDE_BUFFER)
-    }
-
-    /// True for an empty field.
-    #[inline]
-    pub fn is_empty(self) -> bool {
-        self.len() == 0
     }
 }
 
