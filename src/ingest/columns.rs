@@ -225,7 +225,7 @@ pub fn concat(kind: FieldKind, chunks: Vec<Column>) -> Column {
     match kind {
         FieldKind::Text => {
             let mut out = StrColumn::with_capacity(total, 0);
-            for chunk in &chunks {
+            for chunk in chunks {
                 if let Column::Text(c) = chunk {
                     out.append(c);
                 }
@@ -235,10 +235,10 @@ pub fn concat(kind: FieldKind, chunks: Vec<Column>) -> Column {
         FieldKind::Name => {
             let mut text = StrColumn::with_capacity(total, 0);
             let mut folded = StrColumn::with_capacity(total, 0);
-            for chunk in &chunks {
+            for chunk in chunks {
                 if let Column::Name(c) = chunk {
-                    text.append(&c.text);
-                    folded.append(&c.folded);
+                    text.append(c.text);
+                    folded.append(c.folded);
                 }
             }
             Column::Name(NameColumn { text, folded })

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
+use super::index::PREFETCH_DISTANCE;
 use super::similarity::{id_typo_neighbours, is_id_typo};
 use super::{Evidence, PersonIndex, QueryColumns, Resolution};
 use crate::model::{admin::normalize_province_code, AdminUnits, PartialDate, Table};
@@ -148,11 +149,20 @@ pub fn match_dataset(
                 .unwrap_or_default()
         })
     };
+    // ID numbers first, in one sequential pass, so the lookups below can ask for the
+    // table slot of the row some way ahead while they probe this one.
+    let id_numbers: Vec<u64> = (0..table.rows)
+        .into_par_iter()
+        .map(|row| sector_id_number(ids.map_or("", |c| c.get(row))))
+        .collect();
     let results: Vec<(u8, u32, Option<Box<RowDetail>>, usize)> = (0..table.rows)
         .into_par_iter()
         .map(|row| {
+            if let Some(&ahead) = id_numbers.get(row + PREFETCH_DISTANCE) {
+                index.id_table.prefetch(ahead);
+            }
             let id_text = ids.map_or("", |c| c.get(row));
-            let id = sector_id_number(id_text);
+            let id = id_numbers[row];
             let query = columns.query(row, id);
             let zone_province = zones
                 .filter(|z| !z.get(row).is_empty())

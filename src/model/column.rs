@@ -6,10 +6,23 @@ use std::collections::BTreeMap;
 
 use super::date::PartialDate;
 
-/// Many strings in one buffer (Arrow's layout: bytes + offsets).
+/// Bits of an offset that give a position inside its segment; the bits above give the
+/// segment.
+const SEGMENT_SHIFT: u32 = 40;
+const POSITION_MASK: u64 = (1 << SEGMENT_SHIFT) - 1;
+
+/// Many strings in a few buffers (Arrow's layout, bytes + offsets, in segments).
+///
+/// Strings are pushed to the last segment. Joining columns moves their segments
+/// instead of copying their bytes: ingest builds each chunk of a file in parallel, and
+/// copying gigabytes of names and addresses into one buffer cost a second pass over
+/// fresh memory. Each offset carries its segment in the bits above [`SEGMENT_SHIFT`].
 #[derive(Debug, Clone, Default)]
 pub struct StrColumn {
-    bytes: Vec<u8>,
+    segments: Vec<Vec<u8>>,
+    /// `offsets[row + 1]` is where string `row` ends (segment and position); it starts
+    /// where the previous one ended when that is in the same segment, else at the start
+    /// of its segment. `offsets[0] == 0`.
     offsets: Vec<u64>,
 }
 
@@ -19,7 +32,7 @@ impl StrColumn {
         let mut offsets = Vec::with_capacity(rows + 1);
         offsets.push(0);
         StrColumn {
-            bytes: Vec::with_capacity(bytes),
+            segments: vec![Vec::with_capacity(bytes)],
             offsets,
         }
     }
@@ -30,12 +43,19 @@ impl StrColumn {
     }
 
     /// Append one string.
+    #[inline]
     pub fn push(&mut self, value: &str) {
+        if self.segments.is_empty() {
+            self.segments.push(Vec::new());
+        }
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        self.bytes.extend_from_slice(value.as_bytes());
-        self.offsets.push(self.bytes.len() as u64);
+        let segment = self.segments.len() - 1;
+        let bytes = &mut self.segments[segment];
+        bytes.extend_from_slice(value.as_bytes());
+        self.offsets
+            .push(((segment as u64) << SEGMENT_SHIFT) | bytes.len() as u64);
     }
 
     /// Number of strings.
@@ -48,34 +68,58 @@ impl StrColumn {
         self.len() == 0
     }
 
+    /// Segment, start and end of the string at `row`.
+    #[inline]
+    fn locate(&self, row: usize) -> Option<(usize, usize, usize)> {
+        let (&previous, &end) = (self.offsets.get(row)?, self.offsets.get(row + 1)?);
+        let segment = end >> SEGMENT_SHIFT;
+        let start = if previous >> SEGMENT_SHIFT == segment {
+            previous & POSITION_MASK
+        } else {
+            0
+        };
+        Some((
+            segment as usize,
+            start as usize,
+            (end & POSITION_MASK) as usize,
+        ))
+    }
+
     /// The string at `row` (empty string when out of range).
+    #[inline]
     pub fn get(&self, row: usize) -> &str {
-        if row + 1 >= self.offsets.len() {
+        let Some((segment, start, end)) = self.locate(row) else {
             return "";
-        }
-        let start = self.offsets[row] as usize;
-        let end = self.offsets[row + 1] as usize;
-        // SAFETY: `bytes` only ever receives whole `&str` values through `push` and
-        // `append`, and offsets mark the boundaries between them, so every slice
-        // between two offsets is valid UTF-8.
-        unsafe { std::str::from_utf8_unchecked(&self.bytes[start..end]) }
+        };
+        let bytes = self
+            .segments
+            .get(segment)
+            .and_then(|bytes| bytes.get(start..end))
+            .unwrap_or_default();
+        // SAFETY: segments only ever receive whole `&str` values through `push`, and
+        // offsets mark the boundaries between them, so every slice between two
+        // offsets of one segment is valid UTF-8.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
     /// Byte length of the string at `row`.
     pub fn len_at(&self, row: usize) -> usize {
-        if row + 1 >= self.offsets.len() {
-            return 0;
-        }
-        (self.offsets[row + 1] - self.offsets[row]) as usize
+        self.locate(row).map_or(0, |(_, start, end)| end - start)
     }
 
-    /// Append all strings of `other`.
-    pub fn append(&mut self, other: &StrColumn) {
+    /// Append all strings of `other`, taking over its buffers (no text is copied).
+    pub fn append(&mut self, other: StrColumn) {
         if self.offsets.is_empty() {
             self.offsets.push(0);
         }
-        let base = self.bytes.len() as u64;
-        self.bytes.extend_from_slice(&other.bytes);
+        // A trailing empty segment (a fresh column's) is dropped so joined columns do
+        // not collect empty buffers. Only empty strings can end in it, and they stay
+        // empty whichever segment their offsets name.
+        if self.segments.last().is_some_and(Vec::is_empty) {
+            self.segments.pop();
+        }
+        let base = (self.segments.len() as u64) << SEGMENT_SHIFT;
+        self.segments.extend(other.segments);
         self.offsets
             .extend(other.offsets.iter().skip(1).map(|offset| offset + base));
     }
@@ -87,7 +131,7 @@ impl StrColumn {
 
     /// Bytes held (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.offsets.capacity() * 8
+        self.segments.iter().map(Vec::capacity).sum::<usize>() + self.offsets.capacity() * 8
     }
 }
 
@@ -237,12 +281,44 @@ mod tests {
         a.push("");
         let mut b = StrColumn::new();
         b.push("Văn");
-        a.append(&b);
+        a.append(b);
         assert_eq!(a.len(), 3);
         assert_eq!(a.get(0), "Nguyễn");
         assert_eq!(a.get(1), "");
         assert_eq!(a.get(2), "Văn");
         assert_eq!(a.get(3), "");
         assert_eq!(a.iter().collect::<Vec<_>>(), vec!["Nguyễn", "", "Văn"]);
+    }
+
+    proptest::proptest! {
+        /// Joined chunk columns (empty chunks, empty strings at the seams, pushes after
+        /// the join) read back exactly the strings pushed, in order.
+        #[test]
+        fn joined_columns_keep_every_string(
+            chunks in proptest::collection::vec(
+                proptest::collection::vec("(|[a-zà-ỹ ]{1,6})", 0..6), 0..6),
+            tail in proptest::collection::vec("(|[a-z]{1,4})", 0..3),
+        ) {
+            let mut joined = StrColumn::with_capacity(0, 0);
+            let mut expected: Vec<String> = Vec::new();
+            for chunk in &chunks {
+                let mut column = StrColumn::with_capacity(chunk.len(), 8);
+                for value in chunk {
+                    column.push(value);
+                    expected.push(value.clone());
+                }
+                joined.append(column);
+            }
+            for value in &tail {
+                joined.push(value);
+                expected.push(value.clone());
+            }
+            proptest::prop_assert_eq!(joined.len(), expected.len());
+            for (row, value) in expected.iter().enumerate() {
+                proptest::prop_assert_eq!(joined.get(row), value.as_str());
+                proptest::prop_assert_eq!(joined.len_at(row), value.len());
+            }
+            proptest::prop_assert_eq!(joined.get(expected.len()), "");
+        }
     }
 }
