@@ -145,8 +145,7 @@ impl ColumnBuilder {
                 folded,
                 scratch,
             } => {
-                let clean = text::clean(raw);
-                text::fold_into(&clean, scratch);
+                let clean = text::clean_and_fold(raw, scratch);
                 names.push(&clean);
                 folded.push(scratch);
             }
@@ -194,8 +193,7 @@ impl ColumnBuilder {
                 scratch,
             } => {
                 for raw in values {
-                    let clean = text::clean(raw);
-                    text::fold_into(&clean, scratch);
+                    let clean = text::clean_and_fold(raw, scratch);
                     names.push(&clean);
                     folded.push(scratch);
                 }
