@@ -111,7 +111,8 @@ struct Loaded {
 }
 
 /// Columns the engine itself reads from a dataset (matching, routing, worklists),
-/// whatever the rules.
+/// whatever the rules. Columns only rules read (the relation to the household head,
+/// the card issue date, …) are built when a rule of the pack names them.
 fn core_columns(kind: DatasetKind) -> &'static [&'static str] {
     match kind {
         DatasetKind::Population => &[
@@ -125,11 +126,9 @@ fn core_columns(kind: DatasetKind) -> &'static [&'static str] {
             "district_code",
             "commune_code",
             "household_id",
-            "relation_to_head",
             "father_name",
             "mother_name",
             "spouse_name",
-            "card_issue_date",
             "death_date",
         ],
         DatasetKind::Deaths => &[
