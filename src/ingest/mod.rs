@@ -216,41 +216,93 @@ pub(crate) fn finish_table(
     })
 }
 
-/// Rows whose key already appeared: (row, first row with that key). Keys are hashed to
-/// 64 bits and sorted in parallel; equal hashes are confirmed on the text.
+/// Rows whose key already appeared: (row, first row with that key).
+///
+/// Keys are hashed to 64 bits and partitioned by the top bits of the hash, block by
+/// block in parallel; each part is then small enough to sort in cache, and equal hashes
+/// are confirmed on the text. One sort of all the hashes (what this replaced) went to
+/// memory for every level of the sort once a file had millions of rows.
 fn repeated_keys(keys: &crate::model::StrColumn) -> Vec<(usize, usize)> {
-    let mut hashed: Vec<(u64, u32)> = (0..keys.len())
+    const BLOCK_ROWS: usize = 1 << 16;
+    const ROWS_PER_PART: usize = 1 << 15;
+    let rows = keys.len();
+    let part_bits = (rows / ROWS_PER_PART)
+        .max(1)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(12);
+    let parts = 1usize << part_bits;
+    let part_of = |hash: u64| -> usize {
+        if part_bits == 0 {
+            0
+        } else {
+            (hash >> (64 - part_bits)) as usize
+        }
+    };
+    // Each block: its (hash, row) entries grouped by part, and where each part starts.
+    let blocks: Vec<(Vec<(u64, u32)>, Vec<usize>)> = (0..rows.div_ceil(BLOCK_ROWS))
         .into_par_iter()
-        .map(|row| {
-            (
-                xxhash_rust::xxh3::xxh3_64(keys.get(row).as_bytes()),
-                row as u32,
-            )
+        .map(|block| {
+            let first = block * BLOCK_ROWS;
+            let hashed: Vec<(u64, u32)> = (first..(first + BLOCK_ROWS).min(rows))
+                .map(|row| {
+                    (
+                        xxhash_rust::xxh3::xxh3_64(keys.get(row).as_bytes()),
+                        row as u32,
+                    )
+                })
+                .collect();
+            let mut starts = vec![0usize; parts + 1];
+            for &(hash, _) in &hashed {
+                starts[part_of(hash) + 1] += 1;
+            }
+            for part in 0..parts {
+                starts[part + 1] += starts[part];
+            }
+            let mut next = starts.clone();
+            let mut grouped = vec![(0u64, 0u32); hashed.len()];
+            for entry in hashed {
+                let slot = &mut next[part_of(entry.0)];
+                grouped[*slot] = entry;
+                *slot += 1;
+            }
+            (grouped, starts)
         })
         .collect();
-    hashed.par_sort_unstable();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < hashed.len() {
-        let mut j = i + 1;
-        while j < hashed.len() && hashed[j].0 == hashed[i].0 {
-            j += 1;
-        }
-        if j - i > 1 {
-            // Same hash: group by exact text, the first row of each text is kept.
-            let group = &hashed[i..j];
-            for (index, &(_, row)) in group.iter().enumerate() {
-                let text = keys.get(row as usize);
-                if let Some(&(_, first)) = group[..index]
-                    .iter()
-                    .find(|(_, other)| keys.get(*other as usize) == text)
-                {
-                    out.push((row as usize, first as usize));
+    let mut out: Vec<(usize, usize)> = (0..parts)
+        .into_par_iter()
+        .flat_map_iter(|part| {
+            let mut entries: Vec<(u64, u32)> = blocks
+                .iter()
+                .flat_map(|(grouped, starts)| &grouped[starts[part]..starts[part + 1]])
+                .copied()
+                .collect();
+            entries.sort_unstable();
+            let mut repeated = Vec::new();
+            let mut i = 0;
+            while i < entries.len() {
+                let mut j = i + 1;
+                while j < entries.len() && entries[j].0 == entries[i].0 {
+                    j += 1;
                 }
+                if j - i > 1 {
+                    // Same hash: group by exact text, the first row of each text is kept.
+                    let group = &entries[i..j];
+                    for (index, &(_, row)) in group.iter().enumerate() {
+                        let text = keys.get(row as usize);
+                        if let Some(&(_, first)) = group[..index]
+                            .iter()
+                            .find(|(_, other)| keys.get(*other as usize) == text)
+                        {
+                            repeated.push((row as usize, first as usize));
+                        }
+                    }
+                }
+                i = j;
             }
-        }
-        i = j;
-    }
+            repeated
+        })
+        .collect();
     out.sort_unstable();
     out
 }
@@ -263,4 +315,35 @@ fn kept<T: Copy>(values: &[T], keep: &[bool]) -> Vec<T> {
         .filter(|(_, &k)| k)
         .map(|(&v, _)| v)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every repeat of a key is found, against its first row, across blocks and parts
+    /// (200k rows: four blocks, eight parts).
+    #[test]
+    fn repeated_keys_finds_every_repeat_against_its_first_row() {
+        let mut keys = crate::model::StrColumn::new();
+        let mut expected = Vec::new();
+        let mut first_row: std::collections::HashMap<String, usize> = Default::default();
+        for row in 0..200_000usize {
+            // Most keys unique; every 7th row repeats a key from far earlier.
+            let key = if row % 7 == 3 && row > 100 {
+                format!("K{}", (row * 31) % (row - 50))
+            } else {
+                format!("K{row}")
+            };
+            match first_row.get(&key) {
+                Some(&first) => expected.push((row, first)),
+                None => {
+                    first_row.insert(key.clone(), row);
+                }
+            }
+            keys.push(&key);
+        }
+        assert!(expected.len() > 20_000);
+        assert_eq!(repeated_keys(&keys), expected);
+    }
 }
