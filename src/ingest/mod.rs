@@ -216,93 +216,42 @@ pub(crate) fn finish_table(
     })
 }
 
-/// Rows whose key already appeared: (row, first row with that key).
-///
-/// Keys are hashed to 64 bits and partitioned by the top bits of the hash, block by
-/// block in parallel; each part is then small enough to sort in cache, and equal hashes
-/// are confirmed on the text. One sort of all the hashes (what this replaced) went to
-/// memory for every level of the sort once a file had millions of rows.
+/// Rows whose key already appeared: (row, first row with that key). Keys are hashed to
+/// 64 bits and sorted in parallel, a part of the hash range at a time
+/// ([`crate::model::hash_sort`]); equal hashes are confirmed on the text.
 fn repeated_keys(keys: &crate::model::StrColumn) -> Vec<(usize, usize)> {
-    const BLOCK_ROWS: usize = 1 << 16;
-    const ROWS_PER_PART: usize = 1 << 15;
-    let rows = keys.len();
-    let part_bits = (rows / ROWS_PER_PART)
-        .max(1)
-        .next_power_of_two()
-        .trailing_zeros()
-        .min(12);
-    let parts = 1usize << part_bits;
-    let part_of = |hash: u64| -> usize {
-        if part_bits == 0 {
-            0
-        } else {
-            (hash >> (64 - part_bits)) as usize
+    let mut hashed: Vec<(u64, u32)> = (0..keys.len())
+        .into_par_iter()
+        .map(|row| {
+            (
+                xxhash_rust::xxh3::xxh3_64(keys.get(row).as_bytes()),
+                row as u32,
+            )
+        })
+        .collect();
+    crate::model::hash_sort::par_sort_by_hash(&mut hashed, |entry| entry.0);
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < hashed.len() {
+        let mut j = i + 1;
+        while j < hashed.len() && hashed[j].0 == hashed[i].0 {
+            j += 1;
         }
-    };
-    // Each block: its (hash, row) entries grouped by part, and where each part starts.
-    let blocks: Vec<(Vec<(u64, u32)>, Vec<usize>)> = (0..rows.div_ceil(BLOCK_ROWS))
-        .into_par_iter()
-        .map(|block| {
-            let first = block * BLOCK_ROWS;
-            let hashed: Vec<(u64, u32)> = (first..(first + BLOCK_ROWS).min(rows))
-                .map(|row| {
-                    (
-                        xxhash_rust::xxh3::xxh3_64(keys.get(row).as_bytes()),
-                        row as u32,
-                    )
-                })
-                .collect();
-            let mut starts = vec![0usize; parts + 1];
-            for &(hash, _) in &hashed {
-                starts[part_of(hash) + 1] += 1;
-            }
-            for part in 0..parts {
-                starts[part + 1] += starts[part];
-            }
-            let mut next = starts.clone();
-            let mut grouped = vec![(0u64, 0u32); hashed.len()];
-            for entry in hashed {
-                let slot = &mut next[part_of(entry.0)];
-                grouped[*slot] = entry;
-                *slot += 1;
-            }
-            (grouped, starts)
-        })
-        .collect();
-    let mut out: Vec<(usize, usize)> = (0..parts)
-        .into_par_iter()
-        .flat_map_iter(|part| {
-            let mut entries: Vec<(u64, u32)> = blocks
-                .iter()
-                .flat_map(|(grouped, starts)| &grouped[starts[part]..starts[part + 1]])
-                .copied()
-                .collect();
-            entries.sort_unstable();
-            let mut repeated = Vec::new();
-            let mut i = 0;
-            while i < entries.len() {
-                let mut j = i + 1;
-                while j < entries.len() && entries[j].0 == entries[i].0 {
-                    j += 1;
+        if j - i > 1 {
+            // Same hash: group by exact text, the first row of each text is kept.
+            let group = &hashed[i..j];
+            for (index, &(_, row)) in group.iter().enumerate() {
+                let text = keys.get(row as usize);
+                if let Some(&(_, first)) = group[..index]
+                    .iter()
+                    .find(|(_, other)| keys.get(*other as usize) == text)
+                {
+                    out.push((row as usize, first as usize));
                 }
-                if j - i > 1 {
-                    // Same hash: group by exact text, the first row of each text is kept.
-                    let group = &entries[i..j];
-                    for (index, &(_, row)) in group.iter().enumerate() {
-                        let text = keys.get(row as usize);
-                        if let Some(&(_, first)) = group[..index]
-                            .iter()
-                            .find(|(_, other)| keys.get(*other as usize) == text)
-                        {
-                            repeated.push((row as usize, first as usize));
-                        }
-                    }
-                }
-                i = j;
             }
-            repeated
-        })
-        .collect();
+        }
+        i = j;
+    }
     out.sort_unstable();
     out
 }

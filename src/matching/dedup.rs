@@ -115,7 +115,8 @@ fn counts_per_row(values: &[&str]) -> Vec<u32> {
         .filter(|(_, v)| !v.is_empty())
         .map(|(row, v)| (xxhash_rust::xxh3::xxh3_64(v.as_bytes()) & !row_mask) | row as u64)
         .collect();
-    keyed.par_sort_unstable();
+    // The hash is in the high bits, so the hash sort applies.
+    crate::model::hash_sort::par_sort_by_hash(&mut keyed, |&entry| entry);
     let mut counts = vec![0u32; values.len()];
     let mut start = 0;
     while start < keyed.len() {
@@ -360,7 +361,7 @@ fn relative_sub_blocks(
             out
         })
         .collect();
-    entries.par_sort_unstable();
+    crate::model::hash_sort::par_sort_by_hash(&mut entries, |entry| entry.0);
     entries
 }
 

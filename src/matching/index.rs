@@ -222,7 +222,7 @@ pub fn sorted_pass<const N: usize>(keys: &[[u64; N]], pass: usize) -> Vec<(u64, 
         .filter(|(_, k)| k[pass] != 0)
         .map(|(row, k)| (k[pass], row as u32))
         .collect();
-    entries.par_sort_unstable();
+    crate::model::hash_sort::par_sort_by_hash(&mut entries, |entry| entry.0);
     entries
 }
 

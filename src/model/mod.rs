@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod column;
 pub mod date;
+pub mod hash_sort;
 pub mod schema;
 pub mod table;
 
