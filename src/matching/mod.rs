@@ -219,10 +219,56 @@ impl<'a> PersonIndex<'a> {
         self.communes.map_or("", |c| c.get(row as usize))
     }
 
-    /// Score `row` as the person of `query`; `None` when the name is too different
-    /// or a hard conflict rules it out.
-    pub fn score(&self, query: &Query<'_>, row: u32) -> Option<Evidence> {
+    /// Score `row` as the person of `query`; `None` when the name is too different, or
+    /// when the score cannot reach `floor` whatever the names.
+    ///
+    /// Birth date, gender, commune and ID are scored first: they are cheap, and in a
+    /// large name + year block most candidates have another birth date, whose conflict
+    /// alone keeps them below the floor, so their names are never compared. The score
+    /// is summed in the same order either way, so it does not depend on the floor.
+    pub fn score(&self, query: &Query<'_>, row: u32, floor: f64) -> Option<Evidence> {
         let w = &self.weights;
+        let (birth, birth_score) = match query.birth.agrees_with(self.birth(row)) {
+            Some(true) => {
+                let precision = query
+                    .birth
+                    .precision()
+                    .min(self.birth(row).precision())
+                    .unwrap_or(Precision::Year);
+                let points = match precision {
+                    Precision::Day => w.birth_day,
+                    Precision::Month => w.birth_month,
+                    Precision::Year => w.birth_year,
+                };
+                (Some(precision), points)
+            }
+            Some(false) => (None, w.birth_conflict),
+            None => (None, 0.0),
+        };
+        let (gender, gender_score) = match (query.gender, self.gender(row)) {
+            (Some(a), Some(b)) => (
+                Some(a == b),
+                if a == b {
+                    w.gender_agree
+                } else {
+                    w.gender_conflict
+                },
+            ),
+            _ => (None, 0.0),
+        };
+        let commune = !query.commune.is_empty() && query.commune == self.commune(row);
+        let commune_score = if commune { w.commune_agree } else { 0.0 };
+        let id_typo = query.id != 0 && is_id_typo(query.id, self.ids[row as usize]);
+        let id_score = if id_typo { w.id_typo } else { 0.0 };
+        let best_name = w
+            .name_exact
+            .max(w.name_similar)
+            .max(w.name_similar * w.name_threshold);
+        // A margin far above rounding error keeps the shortcut from ever dropping a
+        // candidate the full sum would have kept.
+        if best_name + birth_score + gender_score + commune_score + id_score < floor - 1e-9 {
+            return None;
+        }
         let folded = self.folded(row);
         let similarity = name_similarity(query.folded, folded);
         if similarity < w.name_threshold {
@@ -235,45 +281,10 @@ impl<'a> PersonIndex<'a> {
         } else {
             w.name_similar * similarity
         };
-        let birth = match query.birth.agrees_with(self.birth(row)) {
-            Some(true) => {
-                let precision = query
-                    .birth
-                    .precision()
-                    .min(self.birth(row).precision())
-                    .unwrap_or(Precision::Year);
-                score += match precision {
-                    Precision::Day => w.birth_day,
-                    Precision::Month => w.birth_month,
-                    Precision::Year => w.birth_year,
-                };
-                Some(precision)
-            }
-            Some(false) => {
-                score += w.birth_conflict;
-                None
-            }
-            None => None,
-        };
-        let gender = match (query.gender, self.gender(row)) {
-            (Some(a), Some(b)) => {
-                score += if a == b {
-                    w.gender_agree
-                } else {
-                    w.gender_conflict
-                };
-                Some(a == b)
-            }
-            _ => None,
-        };
-        let commune = !query.commune.is_empty() && query.commune == self.commune(row);
-        if commune {
-            score += w.commune_agree;
-        }
-        let id_typo = query.id != 0 && is_id_typo(query.id, self.ids[row as usize]);
-        if id_typo {
-            score += w.id_typo;
-        }
+        score += birth_score;
+        score += gender_score;
+        score += commune_score;
+        score += id_score;
         Some(Evidence {
             score,
             name_similarity: similarity,
@@ -308,7 +319,7 @@ impl<'a> PersonIndex<'a> {
         let mut scored: Vec<(f64, u32, Evidence)> = candidates
             .iter()
             .filter_map(|&row| {
-                let evidence = self.score(query, row)?;
+                let evidence = self.score(query, row, self.weights.accept_score)?;
                 (evidence.score >= self.weights.accept_score && accept(&evidence)).then_some((
                     evidence.score,
                     row,
