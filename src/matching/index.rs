@@ -43,7 +43,7 @@ impl IdTable {
         let count = ids.iter().filter(|&&v| v != 0).count();
         let capacity = (count * 2).next_power_of_two().max(16);
         let mut table = IdTable {
-            slots: vec![Slot::default(); capacity],
+            slots: crate::model::memory::random_access_vec(capacity),
             mask: capacity - 1,
             repeated: Vec::new(),
         };

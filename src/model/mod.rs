@@ -4,6 +4,7 @@ pub mod admin;
 pub mod column;
 pub mod date;
 pub mod hash_sort;
+pub mod memory;
 pub mod schema;
 pub mod table;
 
