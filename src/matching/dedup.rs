@@ -106,18 +106,28 @@ impl DedupWeights {
 /// the cost. The hash keeps at least 36 bits up to 2^28 rows, so two distinct values
 /// share a count about once per 10^11 pairs of values, and then only a frequency
 /// weight is slightly off.
-fn counts_per_row(values: &[&str]) -> Vec<u32> {
-    let row_bits = usize::BITS - values.len().leading_zeros();
+fn counts_per_row(
+    column: Option<&NameColumn>,
+    rows: usize,
+    map: fn(&str) -> &str,
+) -> (Vec<u32>, usize) {
+    let Some(column) = column else {
+        return (Vec::new(), 0);
+    };
+    let row_bits = usize::BITS - rows.leading_zeros();
     let row_mask = (1u64 << row_bits) - 1;
-    let mut keyed: Vec<u64> = values
-        .par_iter()
-        .enumerate()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(row, v)| (xxhash_rust::xxh3::xxh3_64(v.as_bytes()) & !row_mask) | row as u64)
+    // Hashed straight from the column: no per-row list of values is built first.
+    let mut keyed: Vec<u64> = (0..rows)
+        .into_par_iter()
+        .filter_map(|row| {
+            let value = map(column.folded.get(row));
+            (!value.is_empty())
+                .then(|| (xxhash_rust::xxh3::xxh3_64(value.as_bytes()) & !row_mask) | row as u64)
+        })
         .collect();
     // The hash is in the high bits, so the hash sort applies.
     crate::model::hash_sort::par_sort_by_hash(&mut keyed, |&entry| entry);
-    let mut counts = vec![0u32; values.len()];
+    let mut counts = vec![0u32; rows];
     let mut start = 0;
     while start < keyed.len() {
         let value = keyed[start] & !row_mask;
@@ -130,7 +140,7 @@ fn counts_per_row(values: &[&str]) -> Vec<u32> {
         }
         start = end;
     }
-    counts
+    (counts, keyed.len())
 }
 
 /// Share of a value carried by `count` of the `total` non-empty values.
@@ -228,16 +238,6 @@ fn names_weight(a: &str, b: &str) -> Option<f64> {
         NameRelation::MissingMiddle => Some(0.5),
         NameRelation::Typo => None,
         NameRelation::Different => Some(0.0),
-    }
-}
-
-fn folded_values(column: Option<&NameColumn>, rows: usize, map: fn(&str) -> &str) -> Vec<&str> {
-    match column {
-        Some(c) => (0..rows)
-            .into_par_iter()
-            .map(|r| map(c.folded.get(r)))
-            .collect(),
-        None => Vec::new(),
     }
 }
 
@@ -404,15 +404,11 @@ pub fn detect(
     let father = table.name_column("father_name");
     let mother = table.name_column("mother_name");
     let spouse = table.name_column("spouse_name");
-    let with_total = |values: Vec<&str>| -> (Vec<u32>, usize) {
-        let total = values.iter().filter(|v| !v.is_empty()).count();
-        (counts_per_row(&values), total)
-    };
     let columns = Columns {
-        full_names: counts_per_row(&folded_values(table.name_column("full_name"), rows, same)),
-        fathers: with_total(folded_values(father, rows, without_surname)),
-        mothers: with_total(folded_values(mother, rows, same)),
-        spouses: with_total(folded_values(spouse, rows, same)),
+        full_names: counts_per_row(table.name_column("full_name"), rows, same).0,
+        fathers: counts_per_row(father, rows, without_surname),
+        mothers: counts_per_row(mother, rows, same),
+        spouses: counts_per_row(spouse, rows, same),
         father,
         mother,
         spouse,
