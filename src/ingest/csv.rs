@@ -106,8 +106,14 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
     let mut read = 0u64;
     let mut rejects = Vec::new();
     let mut chunk_columns = Vec::with_capacity(parsed.len());
-    let mut lines = Vec::new();
-    let mut fingerprints = Vec::new();
+    // Sized once: grown by doubling, these two were reallocated and copied some twenty
+    // times for a file of ten million rows.
+    let accepted: usize = parsed
+        .iter()
+        .map(|chunk| chunk.as_ref().map_or(0, |c| c.lines.len()))
+        .sum();
+    let mut lines = Vec::with_capacity(accepted);
+    let mut fingerprints = Vec::with_capacity(accepted);
     let mut first_line = header_lines + 1;
     for chunk in parsed {
         let chunk = chunk?;
