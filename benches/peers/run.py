@@ -10,8 +10,12 @@ Two comparisons on the same generated province (`doisoat gen`, cached in --work)
 * rules  — the deterministic rules of SPEC §4 and the exact-ID cross-match:
   `doisoat run` with population + deaths + crossmatch rules (CSV worklists, no XLSX or
   HTML, so both tools write the same kind of artefacts) against duckdb_rules.py.
-* linkage — duplicate persons and ID-less sector records: `doisoat run` with the
-  duplicates + crossmatch rules against splink_dedup.py (EM-trained, DuckDB backend).
+* linkage — duplicate persons and ID-less sector records against splink_dedup.py
+  (EM-trained, DuckDB backend). doisoat runs Splink's job on Splink's files (population,
+  insurance, tax, vaccination; rules SACH.DUP_PERSON and XM.<ds>.ID_MISSING, cut from
+  rules/crossmatch.toml) — it still matches every ID-carrying sector row by its ID, which
+  Splink does not — and, as a second row, the whole cross-match pack over every file
+  (deaths and old IDs too). The second run must find the same duplicates and links.
 
 Runs alternate (doisoat first in odd rounds, the peer first in even rounds) so that
 machine drift falls on both. Every run's wall time and peak memory (the child's
@@ -41,10 +45,26 @@ REPO = HERE.parent.parent
 VENV_PYTHON = HERE / ".venv" / "bin" / "python"
 
 # Rule files of each doisoat side (matching.toml holds the shared matching parameters).
+# "linkage" is Splink's job exactly: duplicate persons and the XM.<ds>.ID_MISSING rule,
+# cut from rules/crossmatch.toml (so it cannot drift from the shipped rule), over the
+# files Splink reads. "linkage-full" runs the whole cross-match pack over every file.
 RULE_SETS = {
     "rules": ["population.toml", "deaths.toml", "crossmatch.toml", "matching.toml"],
-    "linkage": ["duplicates.toml", "crossmatch.toml", "matching.toml"],
+    "linkage": ["duplicates.toml", "matching.toml"],
+    "linkage-full": ["duplicates.toml", "crossmatch.toml", "matching.toml"],
 }
+# Rule ids cut from a shipped rule file into a one-rule file, per rule set.
+RULE_CUTS = {"linkage": [("crossmatch.toml", "XM.{dataset}.ID_MISSING")]}
+# The datasets Splink reads (the population and these), for the like-for-like run.
+LINKAGE_CONFIG = """# written by benches/peers/run.py: the files splink_dedup.py reads
+as_of = "{as_of}"
+population = "population.csv"
+admin_units = "admin_units.csv"
+[datasets]
+insurance = "insurance.csv"
+tax = "tax.csv"
+vaccination = "vaccination.csv"
+"""
 # The deterministic rule ids the SQL peer implements (XM.<ds>.* expanded below).
 SQL_RULES = {
     "DUNG.ID_STRUCTURE", "DUNG.ID_BIRTH_PROVINCE", "DUNG.INVALID_VALUE", "DU.MISSING_FIELD",
@@ -90,8 +110,31 @@ def rules_folder(work: Path, name: str) -> Path:
     folder.mkdir(parents=True)
     for file in RULE_SETS[name]:
         shutil.copy(REPO / "rules" / file, folder / file)
+    for file, rule_id in RULE_CUTS.get(name, []):
+        block = rule_block(REPO / "rules" / file, rule_id)
+        (folder / f"cut-{Path(file).stem}.toml").write_text(block, "utf-8")
     shutil.copytree(REPO / "rules" / "ref", folder / "ref")
     return folder
+
+
+def rule_block(path: Path, rule_id: str) -> str:
+    """The `[[rule]]` table of `rule_id` in a rule file, as text."""
+    text = path.read_text("utf-8")
+    for block in text.split("[[rule]]")[1:]:
+        if f'id = "{rule_id}"' in block:
+            return "[[rule]]" + block.rstrip() + "\n"
+    raise SystemExit(f"{path}: no rule {rule_id}")
+
+
+def linkage_config(data: Path) -> Path:
+    """A run config over the files Splink reads, beside the generated province.toml."""
+    as_of = "2026-11-22"
+    for line in (data / "province.toml").read_text("utf-8").splitlines():
+        if line.startswith("as_of"):
+            as_of = line.split("=", 1)[1].strip().strip('"')
+    path = data / "linkage.toml"
+    path.write_text(LINKAGE_CONFIG.format(as_of=as_of), "utf-8")
+    return path
 
 
 def read_rows(path: Path) -> list[dict]:
@@ -209,31 +252,36 @@ def score_linkage(data: Path, doisoat_out: Path, splink_out: Path) -> dict:
     return result
 
 
-def doisoat_command(binary: Path, data: Path, rules: Path, out: Path) -> list[str]:
-    return [str(binary), "run", "--quiet", "--config", str(data / "province.toml"),
+def doisoat_command(binary: Path, config: Path, rules: Path, out: Path) -> list[str]:
+    return [str(binary), "run", "--quiet", "--config", str(config),
             "--rules", str(rules), "--out", str(out), "--no-xlsx", "--no-html"]
 
 
-def compare(name: str, rounds: int, ours: list[str], theirs: list[str], peer: str,
+def compare(name: str, rounds: int, ours: dict[str, list[str]], theirs: list[str], peer: str,
             logs: Path) -> dict:
-    times: dict[str, list[float]] = {"doisoat": [], peer: []}
-    memory: dict[str, list[float]] = {"doisoat": [], peer: []}
+    """Alternating rounds of every doisoat command in `ours` and the peer; the time
+    ratio is that of the first doisoat command, every other's is in `time_ratios`."""
+    tools = [*ours, peer]
+    commands = {**ours, peer: theirs}
+    times: dict[str, list[float]] = {tool: [] for tool in tools}
+    memory: dict[str, list[float]] = {tool: [] for tool in tools}
     for round_no in range(1, rounds + 1):
-        order = [("doisoat", ours), (peer, theirs)]
-        if round_no % 2 == 0:
-            order.reverse()
-        for tool, command in order:
-            seconds, mib = run_measured(command, logs / f"{name}-{tool}-{round_no}.log")
+        order = tools if round_no % 2 == 1 else list(reversed(tools))
+        for tool in order:
+            log = logs / f"{name}-{tool.replace(' ', '-')}-{round_no}.log"
+            seconds, mib = run_measured(commands[tool], log)
             times[tool].append(round(seconds, 3))
             memory[tool].append(round(mib, 1))
             print(f"  {name} round {round_no}: {tool} {seconds:.2f} s, {mib:.0f} MiB",
                   file=sys.stderr)
     median = {tool: statistics.median(values) for tool, values in times.items()}
+    ratios = {tool: round(median[tool] / median[peer], 4) for tool in ours}
     return {
         "seconds": times,
         "peak_memory_mib": memory,
         "median_seconds": median,
-        "time_ratio": round(median["doisoat"] / median[peer], 4),
+        "time_ratio": ratios[next(iter(ours))],
+        "time_ratios": ratios,
     }
 
 
@@ -246,11 +294,17 @@ def markdown(results: dict) -> str:
         r = results[name]
         lines += [f"**{name}** — doisoat vs {peer} ({results['versions'].get(peer, '')})", "",
                   "| tool | wall s (median) | runs | peak MiB (max) |", "|---|---|---|---|"]
-        for tool in ("doisoat", peer):
+        for tool in r["seconds"]:
             lines.append(f"| {tool} | {r['median_seconds'][tool]:.2f} | "
                          f"{', '.join(f'{s:.2f}' for s in r['seconds'][tool])} | "
                          f"{max(r['peak_memory_mib'][tool]):.0f} |")
         lines += ["", f"time ratio doisoat / {peer}: **{r['time_ratio']:.3f}**", ""]
+        for tool, ratio in r.get("time_ratios", {}).items():
+            if tool != "doisoat":
+                lines += [f"time ratio {tool} / {peer}: {ratio:.3f}", ""]
+        if "same_findings_with_full_pack" in r:
+            lines += ["same duplicates and links with the whole cross-match pack: "
+                      f"{'yes' if r['same_findings_with_full_pack'] else 'NO'}", ""]
         if "worklist_files" in r:
             lines += [f"per-commune worklist files: doisoat {r['worklist_files']['doisoat']}, "
                       f"{peer} {r['worklist_files'][peer]}", ""]
@@ -296,7 +350,8 @@ def main() -> int:
     if args.only in (None, "rules"):
         ours_out, theirs_out = work / "out-doisoat-rules", work / "out-duckdb"
         r = compare("rules", args.rounds,
-                    doisoat_command(args.bin, data, rules_folder(work, "rules"), ours_out),
+                    {"doisoat": doisoat_command(args.bin, data / "province.toml",
+                                                rules_folder(work, "rules"), ours_out)},
                     [str(VENV_PYTHON), str(HERE / "duckdb_rules.py"), "--data", str(data),
                      "--out", str(theirs_out)], "duckdb", logs)
         r["accuracy"] = score_rules(data, ours_out, theirs_out)
@@ -306,11 +361,20 @@ def main() -> int:
 
     if args.only in (None, "linkage"):
         ours_out, theirs_out = work / "out-doisoat-linkage", work / "out-splink"
+        full_out = work / "out-doisoat-linkage-full"
         r = compare("linkage", args.rounds,
-                    doisoat_command(args.bin, data, rules_folder(work, "linkage"), ours_out),
+                    {"doisoat": doisoat_command(args.bin, linkage_config(data),
+                                                rules_folder(work, "linkage"), ours_out),
+                     "doisoat full cross-match": doisoat_command(
+                         args.bin, data / "province.toml", rules_folder(work, "linkage-full"),
+                         full_out)},
                     [str(VENV_PYTHON), str(HERE / "splink_dedup.py"), "--data", str(data),
                      "--out", str(theirs_out)], "splink", logs)
         r["accuracy"] = score_linkage(data, ours_out, theirs_out)
+        # The whole pack must find the same duplicates and links as Splink's job alone.
+        full_accuracy = score_linkage(data, full_out, theirs_out)
+        r["same_findings_with_full_pack"] = all(
+            full_accuracy[k]["doisoat"] == r["accuracy"][k]["doisoat"] for k in r["accuracy"])
         results["linkage"] = r
 
     stem = work / f"results-{args.people}-{args.seed}"
