@@ -447,6 +447,11 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         population: population_ref,
         admin: &admin_units,
     };
+    // Findings fingerprint their rows by reading the records again: the files must
+    // still be the ones read (checked again once the findings are built).
+    for table in tables.values() {
+        table.record_hashes.check()?;
+    }
     let mut all_findings: Vec<Finding> = Vec::new();
     let mut rule_timings = Vec::new();
     observer.stage("rules");
@@ -480,6 +485,9 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             findings: found.len() as u64,
         });
         all_findings.extend(found);
+    }
+    for table in tables.values() {
+        table.record_hashes.check()?;
     }
     let rules_seconds = rules_started.elapsed().as_secs_f64();
     observer.done("rules", rules_seconds);

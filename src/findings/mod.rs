@@ -87,9 +87,9 @@ pub struct Finding {
     pub record_hash: String,
 }
 
-/// Fingerprint of one row (XXH3 of its raw fields, computed at ingest), as 16 hex.
+/// Fingerprint of one row (XXH3 of its raw fields), as 16 hex.
 pub fn row_hash(table: &Table, row: usize) -> String {
-    format!("{:016x}", table.fingerprints.get(row).copied().unwrap_or(0))
+    format!("{:016x}", table.record_hashes.get(row).unwrap_or(0))
 }
 /// The stable id of a finding: 16 hex digits of XXH3-64 over
 /// `rule_id \x1f dataset \x1f record_key` (a fixed, specified hash).

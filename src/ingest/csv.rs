@@ -17,7 +17,7 @@ use super::mapping::{resolve, Mapping};
 use super::split::{self, Span, Splitter};
 use super::{finish_table, Ingested, ReadRequest, Reject};
 use crate::error::{Error, Result};
-use crate::model::FieldKind;
+use crate::model::{FieldKind, RecordHashes, RecordSource};
 
 /// Longest accepted cell; a longer one is certainly not a register value (a stray
 /// quote swallowing the rest of the file, a pasted document) and rejects its row.
@@ -45,11 +45,128 @@ pub fn read_csv(request: &ReadRequest<'_>) -> Result<Ingested> {
     // while mapped would fault the process rather than corrupt data. Mapping instead of
     // reading saves copying (and zeroing) the whole file into fresh memory.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, "mapping", e))?;
-    parse_csv_bytes(request, &map)
+    let modified = file.metadata().and_then(|m| m.modified()).ok();
+    parse_csv(request, &map, |offsets, delimiter| RecordHashes::Deferred {
+        offsets,
+        source: std::sync::Arc::new(CsvRecords {
+            path: path.to_path_buf(),
+            delimiter,
+            length,
+            modified,
+            file: std::sync::OnceLock::new(),
+        }),
+    })
 }
 
-/// Parse CSV content already in memory (used by tests and by [`read_csv`]).
+/// Parse CSV content already in memory (used by tests and benches; [`read_csv`] reads
+/// files). Row fingerprints are computed here, from the bytes in hand.
 pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingested> {
+    parse_csv(request, bytes, |offsets, delimiter| {
+        RecordHashes::Known(
+            offsets
+                .par_iter()
+                .map(|&offset| {
+                    let record = usize::try_from(offset)
+                        .ok()
+                        .and_then(|offset| bytes.get(offset..))
+                        .unwrap_or_default();
+                    record_hash_in(record, delimiter).map_or(0, |(hash, _)| hash)
+                })
+                .collect(),
+        )
+    })
+}
+
+/// A CSV file whose records are read again, one at a time, when a finding needs its
+/// row's fingerprint.
+#[derive(Debug)]
+struct CsvRecords {
+    path: std::path::PathBuf,
+    delimiter: u8,
+    length: u64,
+    modified: Option<std::time::SystemTime>,
+    /// Opened at the first finding, shared by all (positioned reads need no lock).
+    file: std::sync::OnceLock<Option<std::fs::File>>,
+}
+
+impl RecordSource for CsvRecords {
+    fn hash_at(&self, offset: u64) -> Option<u64> {
+        let file = self
+            .file
+            .get_or_init(|| std::fs::File::open(&self.path).ok())
+            .as_ref()?;
+        // Most records fit the first read; a longer one is read again, four times wider,
+        // until it ends inside the buffer or the file ends. The buffer is the thread's
+        // own, reused from finding to finding.
+        thread_local! {
+            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        BUFFER.with_borrow_mut(|buffer| {
+            let mut size = 512u64;
+            loop {
+                let wanted = usize::try_from(size.min(self.length.saturating_sub(offset))).ok()?;
+                buffer.resize(wanted, 0);
+                read_exact_at(file, buffer, offset).ok()?;
+                let at_end = offset + wanted as u64 >= self.length;
+                match record_hash_in(buffer, self.delimiter) {
+                    Some((hash, end)) if end < buffer.len() || at_end => return Some(hash),
+                    None if at_end => return None,
+                    _ => size = size.saturating_mul(4),
+                }
+            }
+        })
+    }
+
+    fn check(&self) -> Result<()> {
+        let metadata =
+            std::fs::metadata(&self.path).map_err(|e| Error::io(&self.path, "reading", e))?;
+        if metadata.len() != self.length || metadata.modified().ok() != self.modified {
+            return Err(Error::input(
+                &self.path,
+                "the file changed while doisoat was reading it (record fingerprints would not match): run again once the extract is complete",
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+fn read_exact_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
+}
+
+#[cfg(not(unix))]
+fn read_exact_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = file;
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buffer)
+}
+
+/// Fingerprint of the first record of `bytes` and where that record ends in them.
+fn record_hash_in(bytes: &[u8], delimiter: u8) -> Option<(u64, usize)> {
+    let mut splitter = Splitter::new(bytes, delimiter);
+    let mut spans = Vec::new();
+    let mut side = Vec::new();
+    splitter.next_record(&mut spans, &mut side)?;
+    let hash = record_fingerprint(
+        splitter.record_bytes(),
+        bytes,
+        &side,
+        &spans,
+        delimiter,
+        &mut Vec::new(),
+    );
+    Some((hash, splitter.record_end()))
+}
+
+/// Parse CSV content; `hashes` turns the byte offsets of the accepted records into the
+/// table's row fingerprints.
+fn parse_csv(
+    request: &ReadRequest<'_>,
+    bytes: &[u8],
+    hashes: impl FnOnce(Vec<u64>, u8) -> RecordHashes,
+) -> Result<Ingested> {
     let path = request.path;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::input(
@@ -58,6 +175,7 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
         ));
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let body_offset = (bytes.len() - body.len()) as u64;
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(Error::input(
             path,
@@ -83,6 +201,7 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
                 parse_chunk(
                     path,
                     &body[start..end],
+                    body_offset + start as u64,
                     &first_line,
                     delimiter,
                     headers.len(),
@@ -113,7 +232,7 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
         .map(|chunk| chunk.as_ref().map_or(0, |c| c.lines.len()))
         .sum();
     let mut lines = Vec::with_capacity(accepted);
-    let mut fingerprints = Vec::with_capacity(accepted);
+    let mut offsets = Vec::with_capacity(accepted);
     let mut first_line = header_lines + 1;
     for chunk in parsed {
         let chunk = chunk?;
@@ -124,7 +243,7 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
         }));
         lines.extend(chunk.lines.iter().map(|line| line + first_line));
         first_line += chunk.newlines;
-        fingerprints.extend(chunk.fingerprints);
+        offsets.extend(chunk.offsets);
         chunk_columns.push(chunk.columns);
     }
     let columns = concat_all(&plan.kinds, chunk_columns)
@@ -135,7 +254,7 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
     let raw = super::RawRows {
         columns,
         lines,
-        fingerprints,
+        record_hashes: hashes(offsets, delimiter),
     };
     finish_table(request, &plan.names, raw, read, rejects, bytes.len() as u64)
 }
@@ -251,7 +370,8 @@ struct ChunkResult {
     ended_in_quotes: bool,
     rejects: Vec<Reject>,
     lines: Vec<u64>,
-    fingerprints: Vec<u64>,
+    /// Where each accepted record starts in the file.
+    offsets: Vec<u64>,
     columns: Vec<crate::model::Column>,
 }
 
@@ -381,9 +501,11 @@ fn field_quotes(body: &[u8], from: usize, to: usize, delimiter: u8) -> usize {
         .count()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn parse_chunk(
     path: &Path,
     bytes: &[u8],
+    file_offset: u64,
     first_line: &dyn Fn() -> u64,
     delimiter: u8,
     field_count: usize,
@@ -414,11 +536,10 @@ fn parse_chunk(
     let mut splitter = Splitter::new(bytes, delimiter);
     let mut spans: Vec<Span> = Vec::with_capacity(BATCH_ROWS * field_count);
     let mut side = Vec::new();
-    let mut scratch = Vec::new();
     let mut read = 0u64;
     let mut rejects = Vec::new();
     let mut lines = Vec::with_capacity(estimated_rows);
-    let mut fingerprints = Vec::with_capacity(estimated_rows);
+    let mut offsets = Vec::with_capacity(estimated_rows);
     let mut batch_rows = 0;
     let mut exhausted = false;
     while !exhausted {
@@ -449,14 +570,7 @@ fn parse_chunk(
                     continue;
                 }
                 lines.push(line);
-                fingerprints.push(record_fingerprint(
-                    splitter.record_bytes(),
-                    bytes,
-                    &side,
-                    record,
-                    delimiter,
-                    &mut scratch,
-                ));
+                offsets.push(file_offset + splitter.record_start() as u64);
                 batch_rows += 1;
             }
         }
@@ -479,7 +593,7 @@ fn parse_chunk(
         ended_in_quotes: splitter.ended_in_quotes(),
         rejects,
         lines,
-        fingerprints,
+        offsets,
         columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
     })
 }
@@ -610,7 +724,10 @@ mod tests {
         let map = std::collections::BTreeMap::new();
         let request = ReadRequest::new(Path::new("population.csv"), "population", &schema, &map);
         let ingested = parse_csv_bytes(&request, text.as_bytes()).unwrap();
-        ingested.table.fingerprints
+        let table = &ingested.table;
+        (0..table.rows)
+            .map(|row| table.record_hashes.get(row).unwrap())
+            .collect()
     }
 
     #[test]
@@ -655,6 +772,48 @@ mod tests {
         let changed = fingerprints_of(&format!("{header}{}\n{edited}\n", rows[0]));
         assert_eq!(changed[0], lf[0]);
         assert_ne!(changed[1], lf[1]);
+    }
+
+    /// A file's rows are fingerprinted when a finding asks, by reading the record again;
+    /// the values are those computed from the bytes in memory, for records with a BOM
+    /// before them, quoted line breaks, doubled quotes and a record longer than the
+    /// first read. A file changed after reading is refused.
+    #[test]
+    fn deferred_fingerprints_equal_those_computed_while_reading() {
+        let long_address = format!("\"{}\"", "Khu phố 2, Phường 1, ".repeat(60));
+        let text = format!(
+            "\u{feff}record_id,person_id,full_name,birth_date,gender,commune_code,household_id,relation_to_head,address\n\
+             P1,083099347656,Trần Tấn Hiệp,1999-07-29,Nam,28756,H1,Chủ hộ,\"Số 1\nHẻm \"\"A\"\"\"\r\n\
+             P2,083199004564,Hoàng Phương Oanh,28/10/1999,Nữ,28756,H1,Vợ,{long_address}\n\
+             \n\
+             P3,,Lê Văn An,1980,Nam,28756,H2,Chủ hộ,x\n"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("population.csv");
+        std::fs::write(&path, &text).unwrap();
+        let schema = crate::model::Schema::for_kind(crate::model::DatasetKind::Population, None);
+        let map = std::collections::BTreeMap::new();
+        let request = ReadRequest::new(&path, "population", &schema, &map);
+        let from_file = read_csv(&request).unwrap().table;
+        let in_memory = parse_csv_bytes(&request, text.as_bytes()).unwrap().table;
+        assert!(matches!(
+            from_file.record_hashes,
+            RecordHashes::Deferred { .. }
+        ));
+        assert_eq!(from_file.rows, 3);
+        for row in 0..3 {
+            let deferred = from_file.record_hashes.get(row);
+            assert!(deferred.is_some());
+            assert_eq!(deferred, in_memory.record_hashes.get(row), "row {row}");
+        }
+        assert!(from_file.record_hashes.check().is_ok());
+        std::fs::write(
+            &path,
+            format!("{text}P4,,Lê Thị Bé,1990,Nữ,28756,H2,Vợ,x\n"),
+        )
+        .unwrap();
+        let changed = from_file.record_hashes.check();
+        assert!(changed.is_err_and(|e| e.to_string().contains("changed")));
     }
 
     #[test]

@@ -114,7 +114,7 @@ pub(crate) struct RawRows {
     /// Source lines.
     pub lines: Vec<u64>,
     /// Row fingerprints.
-    pub fingerprints: Vec<u64>,
+    pub record_hashes: crate::model::RecordHashes,
 }
 
 /// Read a dataset file, CSV or Parquet by extension.
@@ -143,7 +143,7 @@ pub(crate) fn finish_table(
     let RawRows {
         mut columns,
         mut lines,
-        mut fingerprints,
+        mut record_hashes,
     } = raw;
     let key_index = names.iter().position(|n| *n == request.schema.key);
     if let Some(Some(Column::Text(keys))) = key_index.and_then(|i| columns.get(i)) {
@@ -167,7 +167,7 @@ pub(crate) fn finish_table(
                 .map(|c| c.as_ref().map(|c| columns::retain(c, &keep)))
                 .collect();
             lines = kept(&lines, &keep);
-            fingerprints = kept(&fingerprints, &keep);
+            record_hashes = record_hashes.kept(&keep);
         }
     }
     rejects.sort_by_key(|r| r.line);
@@ -208,7 +208,7 @@ pub(crate) fn finish_table(
             names: table_names,
             columns: table_columns,
             rows,
-            fingerprints,
+            record_hashes,
         },
         stats,
         rejects,

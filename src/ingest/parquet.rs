@@ -101,7 +101,7 @@ pub fn read_parquet(request: &ReadRequest<'_>) -> Result<Ingested> {
     let raw = super::RawRows {
         columns,
         lines,
-        fingerprints,
+        record_hashes: crate::model::RecordHashes::Known(fingerprints),
     };
     finish_table(request, &plan.names, raw, read, rejects, bytes)
 }

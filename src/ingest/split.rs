@@ -71,6 +71,16 @@ impl<'a> Splitter<'a> {
             .unwrap_or_default()
     }
 
+    /// Where the last record read starts in the chunk.
+    pub(crate) fn record_start(&self) -> usize {
+        self.record.0
+    }
+
+    /// Where the last record read ends in the chunk (its line break excluded).
+    pub(crate) fn record_end(&self) -> usize {
+        self.record.1
+    }
+
     /// A quoted field ran to the end of the input without its closing quote.
     pub fn ended_in_quotes(&self) -> bool {
         self.unclosed_quote

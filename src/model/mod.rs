@@ -12,7 +12,7 @@ pub use admin::{AdminUnits, Commune};
 pub use column::{Column, DateColumn, DictColumn, NameColumn, StrColumn};
 pub use date::{PartialDate, Precision};
 pub use schema::{DatasetKind, FieldKind, FieldSpec, Schema};
-pub use table::Table;
+pub use table::{RecordHashes, RecordSource, Table};
 
 /// A person's gender as the register records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,6 +1,7 @@
 //! A dataset held column-wise after ingest and normalisation.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::column::{Column, DateColumn, DictColumn, NameColumn, StrColumn};
 use super::schema::Schema;
@@ -21,7 +22,70 @@ pub struct Table {
     /// Number of accepted rows.
     pub rows: usize,
     /// Fingerprint of every row's raw content, to notice that a record changed.
-    pub fingerprints: Vec<u64>,
+    pub record_hashes: RecordHashes,
+}
+
+/// Row fingerprints (XXH3 of a row's raw fields): a feedback decision holds while its
+/// record's fingerprint is unchanged.
+#[derive(Debug, Clone)]
+pub enum RecordHashes {
+    /// Computed while reading.
+    Known(Vec<u64>),
+    /// Computed when a finding asks for one, from the record at its byte offset in the
+    /// source file: most rows never get a finding, and fingerprinting every row while
+    /// reading was about 5 % of a run.
+    Deferred {
+        /// Where each row's record starts in the file.
+        offsets: Vec<u64>,
+        /// The file, to read a record again.
+        source: Arc<dyn RecordSource>,
+    },
+}
+
+/// A file whose records can be read again, one at a time, to fingerprint them.
+pub trait RecordSource: std::fmt::Debug + Send + Sync {
+    /// Fingerprint of the record that starts at byte `offset` (`None` when it cannot be
+    /// read).
+    fn hash_at(&self, offset: u64) -> Option<u64>;
+    /// An error unless the file is still the one that was read.
+    fn check(&self) -> crate::error::Result<()>;
+}
+
+impl RecordHashes {
+    /// Fingerprint of `row` (`None` when out of range or unreadable).
+    pub fn get(&self, row: usize) -> Option<u64> {
+        match self {
+            RecordHashes::Known(hashes) => hashes.get(row).copied(),
+            RecordHashes::Deferred { offsets, source } => source.hash_at(*offsets.get(row)?),
+        }
+    }
+
+    /// An error when a deferred source changed since it was read.
+    pub fn check(&self) -> crate::error::Result<()> {
+        match self {
+            RecordHashes::Known(_) => Ok(()),
+            RecordHashes::Deferred { source, .. } => source.check(),
+        }
+    }
+
+    /// Only the rows whose `keep` flag is set.
+    pub fn kept(self, keep: &[bool]) -> RecordHashes {
+        let filter = |values: Vec<u64>| -> Vec<u64> {
+            values
+                .into_iter()
+                .zip(keep)
+                .filter(|(_, &k)| k)
+                .map(|(v, _)| v)
+                .collect()
+        };
+        match self {
+            RecordHashes::Known(hashes) => RecordHashes::Known(filter(hashes)),
+            RecordHashes::Deferred { offsets, source } => RecordHashes::Deferred {
+                offsets: filter(offsets),
+                source,
+            },
+        }
+    }
 }
 
 impl Table {
