@@ -448,10 +448,13 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         admin: &admin_units,
     };
     // Findings fingerprint their rows by reading the records again: the files must
-    // still be the ones read (checked again once the findings are built).
-    for table in tables.values() {
-        table.record_hashes.check()?;
-    }
+    // still be the ones read, before and after the findings are built.
+    let files_unchanged = || -> Result<()> {
+        tables
+            .values()
+            .try_for_each(|table| table.record_hashes.check())
+    };
+    files_unchanged()?;
     let mut all_findings: Vec<Finding> = Vec::new();
     let mut rule_timings = Vec::new();
     observer.stage("rules");
@@ -486,9 +489,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         });
         all_findings.extend(found);
     }
-    for table in tables.values() {
-        table.record_hashes.check()?;
-    }
+    files_unchanged()?;
     let rules_seconds = rules_started.elapsed().as_secs_f64();
     observer.done("rules", rules_seconds);
     clock.stages.push(StageTiming {

@@ -33,10 +33,8 @@ const BATCH_ROWS: usize = 128;
 pub fn read_csv(request: &ReadRequest<'_>) -> Result<Ingested> {
     let path = request.path;
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, "opening", e))?;
-    let length = file
-        .metadata()
-        .map_err(|e| Error::io(path, "reading", e))?
-        .len();
+    let metadata = file.metadata().map_err(|e| Error::io(path, "reading", e))?;
+    let length = metadata.len();
     if length == 0 {
         return parse_csv_bytes(request, &[]);
     }
@@ -45,7 +43,7 @@ pub fn read_csv(request: &ReadRequest<'_>) -> Result<Ingested> {
     // while mapped would fault the process rather than corrupt data. Mapping instead of
     // reading saves copying (and zeroing) the whole file into fresh memory.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, "mapping", e))?;
-    let modified = file.metadata().and_then(|m| m.modified()).ok();
+    let modified = metadata.modified().ok();
     parse_csv(request, &map, |offsets, delimiter| RecordHashes::Deferred {
         offsets,
         source: std::sync::Arc::new(CsvRecords {
@@ -65,12 +63,14 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
         RecordHashes::Known(
             offsets
                 .par_iter()
-                .map(|&offset| {
+                .map_init(RecordScratch::default, |scratch, &offset| {
                     let record = usize::try_from(offset)
                         .ok()
                         .and_then(|offset| bytes.get(offset..))
                         .unwrap_or_default();
-                    record_hash_in(record, delimiter).map_or(0, |(hash, _)| hash)
+                    scratch
+                        .hash_first(record, delimiter)
+                        .map_or(0, |(hash, _)| hash)
                 })
                 .collect(),
         )
@@ -96,19 +96,20 @@ impl RecordSource for CsvRecords {
             .get_or_init(|| std::fs::File::open(&self.path).ok())
             .as_ref()?;
         // Most records fit the first read; a longer one is read again, four times wider,
-        // until it ends inside the buffer or the file ends. The buffer is the thread's
+        // until it ends inside the buffer or the file ends. The buffers are the thread's
         // own, reused from finding to finding.
         thread_local! {
-            static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+            static BUFFERS: std::cell::RefCell<(Vec<u8>, RecordScratch)> =
+                std::cell::RefCell::new(Default::default());
         }
-        BUFFER.with_borrow_mut(|buffer| {
+        BUFFERS.with_borrow_mut(|(buffer, scratch)| {
             let mut size = 512u64;
             loop {
                 let wanted = usize::try_from(size.min(self.length.saturating_sub(offset))).ok()?;
                 buffer.resize(wanted, 0);
                 read_exact_at(file, buffer, offset).ok()?;
                 let at_end = offset + wanted as u64 >= self.length;
-                match record_hash_in(buffer, self.delimiter) {
+                match scratch.hash_first(buffer, self.delimiter) {
                     Some((hash, end)) if end < buffer.len() || at_end => return Some(hash),
                     None if at_end => return None,
                     _ => size = size.saturating_mul(4),
@@ -143,21 +144,31 @@ fn read_exact_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::i
     file.read_exact(buffer)
 }
 
-/// Fingerprint of the first record of `bytes` and where that record ends in them.
-fn record_hash_in(bytes: &[u8], delimiter: u8) -> Option<(u64, usize)> {
-    let mut splitter = Splitter::new(bytes, delimiter);
-    let mut spans = Vec::new();
-    let mut side = Vec::new();
-    splitter.next_record(&mut spans, &mut side)?;
-    let hash = record_fingerprint(
-        splitter.record_bytes(),
-        bytes,
-        &side,
-        &spans,
-        delimiter,
-        &mut Vec::new(),
-    );
-    Some((hash, splitter.record_end()))
+/// Buffers for fingerprinting one record at a time, reused from record to record.
+#[derive(Default)]
+struct RecordScratch {
+    spans: Vec<Span>,
+    side: Vec<u8>,
+    joined: Vec<u8>,
+}
+
+impl RecordScratch {
+    /// Fingerprint of the first record of `bytes` and where that record ends in them.
+    fn hash_first(&mut self, bytes: &[u8], delimiter: u8) -> Option<(u64, usize)> {
+        self.spans.clear();
+        self.side.clear();
+        let mut splitter = Splitter::new(bytes, delimiter);
+        splitter.next_record(&mut self.spans, &mut self.side)?;
+        let hash = record_fingerprint(
+            splitter.record_bytes(),
+            bytes,
+            &self.side,
+            &self.spans,
+            delimiter,
+            &mut self.joined,
+        );
+        Some((hash, splitter.record_end()))
+    }
 }
 
 /// Parse CSV content; `hashes` turns the byte offsets of the accepted records into the

@@ -166,7 +166,7 @@ pub(crate) fn finish_table(
                 .par_iter()
                 .map(|c| c.as_ref().map(|c| columns::retain(c, &keep)))
                 .collect();
-            lines = kept(&lines, &keep);
+            lines = crate::model::table::kept(&lines, &keep);
             record_hashes = record_hashes.kept(&keep);
         }
     }
@@ -254,16 +254,6 @@ fn repeated_keys(keys: &crate::model::StrColumn) -> Vec<(usize, usize)> {
     }
     out.sort_unstable();
     out
-}
-
-/// The values whose `keep` flag is set, in order.
-fn kept<T: Copy>(values: &[T], keep: &[bool]) -> Vec<T> {
-    values
-        .iter()
-        .zip(keep)
-        .filter(|(_, &k)| k)
-        .map(|(&v, _)| v)
-        .collect()
 }
 
 #[cfg(test)]

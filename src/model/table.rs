@@ -70,22 +70,24 @@ impl RecordHashes {
 
     /// Only the rows whose `keep` flag is set.
     pub fn kept(self, keep: &[bool]) -> RecordHashes {
-        let filter = |values: Vec<u64>| -> Vec<u64> {
-            values
-                .into_iter()
-                .zip(keep)
-                .filter(|(_, &k)| k)
-                .map(|(v, _)| v)
-                .collect()
-        };
         match self {
-            RecordHashes::Known(hashes) => RecordHashes::Known(filter(hashes)),
+            RecordHashes::Known(hashes) => RecordHashes::Known(kept(&hashes, keep)),
             RecordHashes::Deferred { offsets, source } => RecordHashes::Deferred {
-                offsets: filter(offsets),
+                offsets: kept(&offsets, keep),
                 source,
             },
         }
     }
+}
+
+/// The values whose `keep` flag is set, in order.
+pub fn kept<T: Copy>(values: &[T], keep: &[bool]) -> Vec<T> {
+    values
+        .iter()
+        .zip(keep)
+        .filter(|(_, &k)| k)
+        .map(|(&v, _)| v)
+        .collect()
 }
 
 impl Table {

@@ -148,64 +148,26 @@ pub fn clean_and_fold<'a>(text: &'a str, folded: &mut String) -> std::borrow::Co
 #[inline]
 fn fold_plain(bytes: &[u8], out: &mut String) -> bool {
     out.clear();
-    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
-        return false;
-    }
     let table = fold_table();
     let mut pending_space = false;
-    let mut previous_space = false;
-    let emit = |folded: u8, pending_space: &mut bool, out: &mut String| {
+    scan_plain(bytes, |character| {
+        let folded = match character {
+            PlainChar::Ascii(b) if b.is_ascii_alphanumeric() => b.to_ascii_lowercase(),
+            // An apostrophe (H'Mông) belongs to the word around it.
+            PlainChar::Ascii(b'\'') => return,
+            PlainChar::Ascii(_) => 0,
+            PlainChar::Latin(code) => table_fold(table, code),
+        };
         if folded == 0 {
-            *pending_space = true;
+            pending_space = true;
             return;
         }
-        if *pending_space && !out.is_empty() {
+        if pending_space && !out.is_empty() {
             out.push(' ');
         }
-        *pending_space = false;
+        pending_space = false;
         out.push(folded as char);
-    };
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if b < 0x20 || (b == b' ' && previous_space) {
-                return false;
-            }
-            previous_space = b == b' ';
-            i += 1;
-            if b.is_ascii_alphanumeric() {
-                emit(b.to_ascii_lowercase(), &mut pending_space, out);
-            } else if b != b'\'' {
-                pending_space = true;
-            }
-        } else if (0xC2..=0xC9).contains(&b) {
-            let Some(&next) = bytes.get(i + 1) else {
-                return false;
-            };
-            // U+00A0 (no-break space) is 0xC2 0xA0: the full path turns it into a space.
-            if b == 0xC2 && next == 0xA0 {
-                return false;
-            }
-            previous_space = false;
-            i += 2;
-            let code = (u32::from(b & 0x1F) << 6) | u32::from(next & 0x3F);
-            emit(table_fold(table, code), &mut pending_space, out);
-        } else if b == 0xE1 && matches!(bytes.get(i + 1), Some(0xB8..=0xBB)) {
-            let (Some(&second), Some(&third)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
-                return false;
-            };
-            previous_space = false;
-            i += 3;
-            let code = (u32::from(b & 0x0F) << 12)
-                | (u32::from(second & 0x3F) << 6)
-                | u32::from(third & 0x3F);
-            emit(table_fold(table, code), &mut pending_space, out);
-        } else {
-            return false;
-        }
-    }
-    true
+    })
 }
 
 /// The folding table's letter for a code point (0 when it folds to none).
@@ -221,10 +183,23 @@ fn table_fold(table: &[u8], code: u32) -> u8 {
 /// other control, and only characters that are certainly NFC (see [`surely_nfc`]).
 #[inline]
 fn is_plain(bytes: &[u8]) -> bool {
-    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-        return true;
-    };
-    if first == b' ' || last == b' ' {
+    scan_plain(bytes, |_| {})
+}
+
+/// A character of plain text, as [`scan_plain`] meets it.
+#[derive(Clone, Copy)]
+enum PlainChar {
+    /// An ASCII byte (no control).
+    Ascii(u8),
+    /// A code point of U+0080–U+027F or U+1E00–U+1EFF.
+    Latin(u32),
+}
+
+/// Walk `bytes` character by character while they are plain (see [`is_plain`]),
+/// handing each to `visit`; false as soon as they are not.
+#[inline(always)]
+fn scan_plain(bytes: &[u8], mut visit: impl FnMut(PlainChar)) -> bool {
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
         return false;
     }
     let mut previous_space = false;
@@ -237,16 +212,31 @@ fn is_plain(bytes: &[u8]) -> bool {
             }
             previous_space = b == b' ';
             i += 1;
+            visit(PlainChar::Ascii(b));
         } else if (0xC2..=0xC9).contains(&b) {
-            // U+00A0 (no-break space) is 0xC2 0xA0: let the full path handle it.
-            if b == 0xC2 && bytes.get(i + 1) == Some(&0xA0) {
+            let Some(&next) = bytes.get(i + 1) else {
+                return false;
+            };
+            // U+00A0 (no-break space) is 0xC2 0xA0: the full path turns it into a space.
+            if b == 0xC2 && next == 0xA0 {
                 return false;
             }
             previous_space = false;
             i += 2;
+            visit(PlainChar::Latin(
+                (u32::from(b & 0x1F) << 6) | u32::from(next & 0x3F),
+            ));
         } else if b == 0xE1 && matches!(bytes.get(i + 1), Some(0xB8..=0xBB)) {
+            let (Some(&second), Some(&third)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
+                return false;
+            };
             previous_space = false;
             i += 3;
+            visit(PlainChar::Latin(
+                (u32::from(b & 0x0F) << 12)
+                    | (u32::from(second & 0x3F) << 6)
+                    | u32::from(third & 0x3F),
+            ));
         } else {
             return false;
         }
