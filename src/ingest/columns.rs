@@ -206,6 +206,28 @@ impl ColumnBuilder {
         }
     }
 
+    /// Room for `more_rows` rows like the `rows_so_far` already built: a chunk sizes its
+    /// columns from its first batch, so that they are not grown by doubling (each
+    /// doubling copies the column into fresh memory, and fresh memory is what a large
+    /// run pays most for).
+    pub fn reserve_like_so_far(&mut self, rows_so_far: usize, more_rows: usize) {
+        let scaled = |bytes: usize| bytes / rows_so_far.max(1) * more_rows + more_rows;
+        match self {
+            ColumnBuilder::Text(column) => {
+                let bytes = scaled(column.text_bytes());
+                column.reserve(more_rows, bytes);
+            }
+            ColumnBuilder::Name { text, folded, .. } => {
+                let (text_bytes, folded_bytes) =
+                    (scaled(text.text_bytes()), scaled(folded.text_bytes()));
+                text.reserve(more_rows, text_bytes);
+                folded.reserve(more_rows, folded_bytes);
+            }
+            ColumnBuilder::Dict { codes, .. } => codes.reserve(more_rows),
+            ColumnBuilder::Date(column) => column.values.reserve(more_rows),
+        }
+    }
+
     /// The finished chunk column.
     pub fn finish(self) -> Column {
         match self {
@@ -222,7 +244,7 @@ pub fn concat(kind: FieldKind, chunks: Vec<Column>) -> Column {
     let total: usize = chunks.iter().map(Column::len).sum();
     match kind {
         FieldKind::Text => {
-            let mut out = StrColumn::with_capacity(total, 0);
+            let mut out = StrColumn::new();
             for chunk in chunks {
                 if let Column::Text(c) = chunk {
                     out.append(c);
@@ -231,8 +253,8 @@ pub fn concat(kind: FieldKind, chunks: Vec<Column>) -> Column {
             Column::Text(out)
         }
         FieldKind::Name => {
-            let mut text = StrColumn::with_capacity(total, 0);
-            let mut folded = StrColumn::with_capacity(total, 0);
+            let mut text = StrColumn::new();
+            let mut folded = StrColumn::new();
             for chunk in chunks {
                 if let Column::Name(c) = chunk {
                     text.append(c.text);

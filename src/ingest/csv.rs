@@ -523,7 +523,8 @@ fn parse_chunk(
     key_column: Option<usize>,
     plan: &FieldPlan,
 ) -> Result<ChunkResult> {
-    let estimated_rows = bytes.len() / 120 + 16;
+    // A first guess, for the first batch; the rest is sized from it.
+    let estimated_rows = BATCH_ROWS * 2;
     let mut builders: Vec<ColumnBuilder> = plan
         .kinds
         .iter()
@@ -553,6 +554,8 @@ fn parse_chunk(
     let mut offsets = Vec::with_capacity(estimated_rows);
     let mut batch_rows = 0;
     let mut exhausted = false;
+    // Whether the columns were sized from the first batch yet.
+    let mut sized = false;
     while !exhausted {
         let record_start = spans.len();
         match splitter.next_record(&mut spans, &mut side) {
@@ -596,6 +599,16 @@ fn parse_chunk(
             spans.clear();
             side.clear();
             batch_rows = 0;
+            if !sized && !exhausted {
+                sized = true;
+                let rows_so_far = lines.len();
+                let more_rows = expected_more_rows(rows_so_far, splitter.record_end(), bytes.len());
+                for builder in &mut builders {
+                    builder.reserve_like_so_far(rows_so_far, more_rows);
+                }
+                lines.reserve(more_rows);
+                offsets.reserve(more_rows);
+            }
         }
     }
     Ok(ChunkResult {
@@ -607,6 +620,14 @@ fn parse_chunk(
         offsets,
         columns: builders.into_iter().map(ColumnBuilder::finish).collect(),
     })
+}
+
+/// Rows still to come in a chunk of `chunk_bytes` bytes whose first `rows_so_far` rows
+/// took `bytes_so_far` bytes, with a tenth to spare (rows vary in length).
+fn expected_more_rows(rows_so_far: usize, bytes_so_far: usize, chunk_bytes: usize) -> usize {
+    let left = chunk_bytes.saturating_sub(bytes_so_far);
+    let per_row = bytes_so_far / rows_so_far.max(1) + 1;
+    left / per_row * 11 / 10 + 16
 }
 
 /// The row fingerprint of one record, as [`super::fingerprint`] defines it (so

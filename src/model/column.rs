@@ -6,34 +6,49 @@ use std::collections::BTreeMap;
 
 use super::date::PartialDate;
 
-/// Bits of an offset that give a position inside its segment; the bits above give the
-/// segment.
-const SEGMENT_SHIFT: u32 = 40;
-const POSITION_MASK: u64 = (1 << SEGMENT_SHIFT) - 1;
+/// Rows per entry of a column's segment lookup (as a power of two). Ingest segments
+/// hold tens of thousands of rows, so a lookup entry is at most a step from the
+/// segment of any row of its block. Small in tests, so that they cross many blocks.
+const LOOKUP_SHIFT: u32 = if cfg!(test) { 2 } else { 12 };
 
 /// Many strings in a few buffers (Arrow's layout, bytes + offsets, in segments).
 ///
 /// Strings are pushed to the last segment. Joining columns moves their segments
-/// instead of copying their bytes: ingest builds each chunk of a file in parallel, and
-/// copying gigabytes of names and addresses into one buffer cost a second pass over
-/// fresh memory. Each offset carries its segment in the bits above [`SEGMENT_SHIFT`].
+/// instead of copying them: ingest builds each chunk of a file in parallel, and
+/// copying gigabytes of names, addresses and their offsets into one buffer cost a
+/// second pass over fresh memory. Offsets are 32-bit positions inside their segment
+/// (a segment never grows past 4 GB), half the memory of 64-bit offsets.
 #[derive(Debug, Clone, Default)]
 pub struct StrColumn {
-    segments: Vec<Vec<u8>>,
-    /// `offsets[row + 1]` is where string `row` ends (segment and position); it starts
-    /// where the previous one ended when that is in the same segment, else at the start
-    /// of its segment. `offsets[0] == 0`.
-    offsets: Vec<u64>,
+    segments: Vec<Segment>,
+    /// The first row of each segment.
+    first_rows: Vec<u32>,
+    /// For each block of `1 << LOOKUP_SHIFT` rows, the segment holding its first row.
+    lookup: Vec<u32>,
+    /// Number of strings.
+    rows: usize,
+}
+
+/// Consecutive strings of a column: their bytes, and where each ends.
+#[derive(Debug, Clone, Default)]
+struct Segment {
+    bytes: Vec<u8>,
+    /// `ends[i]` is where string `i` of the segment ends; it starts where string
+    /// `i - 1` ends, or at 0.
+    ends: Vec<u32>,
 }
 
 impl StrColumn {
     /// An empty column with room for `rows` strings of about `bytes` bytes in all.
     pub fn with_capacity(rows: usize, bytes: usize) -> Self {
-        let mut offsets = Vec::with_capacity(rows + 1);
-        offsets.push(0);
         StrColumn {
-            segments: vec![Vec::with_capacity(bytes)],
-            offsets,
+            segments: vec![Segment {
+                bytes: Vec::with_capacity(bytes),
+                ends: Vec::with_capacity(rows),
+            }],
+            first_rows: vec![0],
+            lookup: Vec::new(),
+            rows: 0,
         }
     }
 
@@ -42,25 +57,51 @@ impl StrColumn {
         Self::with_capacity(0, 0)
     }
 
+    /// Room for `rows` more strings of about `bytes` bytes in all, in the last segment.
+    pub fn reserve(&mut self, rows: usize, bytes: usize) {
+        if let Some(last) = self.segments.last_mut() {
+            last.ends.reserve(rows);
+            last.bytes.reserve(bytes);
+        }
+    }
+
+    /// Bytes of text held (all segments).
+    pub fn text_bytes(&self) -> usize {
+        self.segments
+            .iter()
+            .map(|segment| segment.bytes.len())
+            .sum()
+    }
+
+    /// Start a new, empty last segment.
+    fn open_segment(&mut self) {
+        self.segments.push(Segment::default());
+        self.first_rows.push(self.rows as u32);
+    }
+
     /// Append one string.
     #[inline]
     pub fn push(&mut self, value: &str) {
-        if self.segments.is_empty() {
-            self.segments.push(Vec::new());
+        let full = self
+            .segments
+            .last()
+            .is_none_or(|last| last.bytes.len() + value.len() > u32::MAX as usize);
+        if full {
+            self.open_segment();
         }
-        if self.offsets.is_empty() {
-            self.offsets.push(0);
+        let last_segment = self.segments.len() - 1;
+        if self.rows & ((1 << LOOKUP_SHIFT) - 1) == 0 {
+            self.lookup.push(last_segment as u32);
         }
-        let segment = self.segments.len() - 1;
-        let bytes = &mut self.segments[segment];
-        bytes.extend_from_slice(value.as_bytes());
-        self.offsets
-            .push(((segment as u64) << SEGMENT_SHIFT) | bytes.len() as u64);
+        let segment = &mut self.segments[last_segment];
+        segment.bytes.extend_from_slice(value.as_bytes());
+        segment.ends.push(segment.bytes.len() as u32);
+        self.rows += 1;
     }
 
     /// Number of strings.
     pub fn len(&self) -> usize {
-        self.offsets.len().saturating_sub(1)
+        self.rows
     }
 
     /// True when the column holds no strings.
@@ -68,60 +109,83 @@ impl StrColumn {
         self.len() == 0
     }
 
-    /// Segment, start and end of the string at `row`.
+    /// The bytes of the string at `row`.
     #[inline]
-    fn locate(&self, row: usize) -> Option<(usize, usize, usize)> {
-        let (&previous, &end) = (self.offsets.get(row)?, self.offsets.get(row + 1)?);
-        let segment = end >> SEGMENT_SHIFT;
-        let start = if previous >> SEGMENT_SHIFT == segment {
-            previous & POSITION_MASK
-        } else {
-            0
+    fn bytes_at(&self, row: usize) -> Option<&[u8]> {
+        if row >= self.rows {
+            return None;
+        }
+        let mut index = *self.lookup.get(row >> LOOKUP_SHIFT)? as usize;
+        while self
+            .first_rows
+            .get(index + 1)
+            .is_some_and(|&first| first as usize <= row)
+        {
+            index += 1;
+        }
+        let segment = self.segments.get(index)?;
+        let local = row - *self.first_rows.get(index)? as usize;
+        let end = *segment.ends.get(local)? as usize;
+        let start = match local {
+            0 => 0,
+            _ => *segment.ends.get(local - 1)? as usize,
         };
-        Some((
-            segment as usize,
-            start as usize,
-            (end & POSITION_MASK) as usize,
-        ))
+        segment.bytes.get(start..end)
     }
 
     /// The string at `row` (empty string when out of range).
     #[inline]
     pub fn get(&self, row: usize) -> &str {
-        let Some((segment, start, end)) = self.locate(row) else {
-            return "";
-        };
-        let bytes = self
-            .segments
-            .get(segment)
-            .and_then(|bytes| bytes.get(start..end))
-            .unwrap_or_default();
+        let bytes = self.bytes_at(row).unwrap_or_default();
         // SAFETY: segments only ever receive whole `&str` values through `push`, and
-        // offsets mark the boundaries between them, so every slice between two
-        // offsets of one segment is valid UTF-8.
+        // their ends mark the boundaries between them, so every slice between two
+        // ends of one segment is valid UTF-8.
         unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
     /// Byte length of the string at `row`.
     pub fn len_at(&self, row: usize) -> usize {
-        self.locate(row).map_or(0, |(_, start, end)| end - start)
+        self.bytes_at(row).map_or(0, <[u8]>::len)
     }
 
-    /// Append all strings of `other`, taking over its buffers (no text is copied).
+    /// Append all strings of `other`, taking over its segments (nothing is copied).
     pub fn append(&mut self, other: StrColumn) {
-        if self.offsets.is_empty() {
-            self.offsets.push(0);
-        }
         // A trailing empty segment (a fresh column's) is dropped so joined columns do
-        // not collect empty buffers. Only empty strings can end in it, and they stay
-        // empty whichever segment their offsets name.
-        if self.segments.last().is_some_and(Vec::is_empty) {
+        // not collect empty buffers.
+        if self
+            .segments
+            .last()
+            .is_some_and(|last| last.ends.is_empty())
+        {
             self.segments.pop();
+            self.first_rows.pop();
         }
-        let base = (self.segments.len() as u64) << SEGMENT_SHIFT;
-        self.segments.extend(other.segments);
-        self.offsets
-            .extend(other.offsets.iter().skip(1).map(|offset| offset + base));
+        let base = self.rows;
+        for (segment, first) in other.segments.into_iter().zip(other.first_rows) {
+            if segment.ends.is_empty() {
+                continue;
+            }
+            self.segments.push(segment);
+            self.first_rows.push((base + first as usize) as u32);
+        }
+        self.rows = base + other.rows;
+        // Lookup entries for the blocks that start in the appended rows.
+        let mut index = self.lookup.last().map_or(0, |&segment| segment as usize);
+        let mut block_row = self.lookup.len() << LOOKUP_SHIFT;
+        while block_row < self.rows {
+            while self
+                .first_rows
+                .get(index + 1)
+                .is_some_and(|&first| first as usize <= block_row)
+            {
+                index += 1;
+            }
+            self.lookup.push(index as u32);
+            block_row += 1 << LOOKUP_SHIFT;
+        }
+        if self.segments.is_empty() {
+            self.open_segment();
+        }
     }
 
     /// Iterate over all strings.
@@ -131,7 +195,11 @@ impl StrColumn {
 
     /// Bytes held (for memory accounting).
     pub fn heap_bytes(&self) -> usize {
-        self.segments.iter().map(Vec::capacity).sum::<usize>() + self.offsets.capacity() * 8
+        self.segments
+            .iter()
+            .map(|segment| segment.bytes.capacity() + segment.ends.capacity() * 4)
+            .sum::<usize>()
+            + (self.first_rows.capacity() + self.lookup.capacity()) * 4
     }
 }
 
@@ -296,12 +364,21 @@ mod tests {
         #[test]
         fn joined_columns_keep_every_string(
             chunks in proptest::collection::vec(
-                proptest::collection::vec("(|[a-zà-ỹ ]{1,6})", 0..6), 0..6),
+                proptest::collection::vec("(|[a-zà-ỹ ]{1,6})", 0..12), 0..9),
             tail in proptest::collection::vec("(|[a-z]{1,4})", 0..3),
         ) {
             let mut joined = StrColumn::with_capacity(0, 0);
             let mut expected: Vec<String> = Vec::new();
-            for chunk in &chunks {
+            for (number, chunk) in chunks.iter().enumerate() {
+                // Every third chunk is pushed straight into the joined column, so
+                // appends also follow pushes.
+                if number % 3 == 2 {
+                    for value in chunk {
+                        joined.push(value);
+                        expected.push(value.clone());
+                    }
+                    continue;
+                }
                 let mut column = StrColumn::with_capacity(chunk.len(), 8);
                 for value in chunk {
                     column.push(value);
