@@ -215,6 +215,44 @@ struct Columns<'a> {
     birth_province: Vec<u16>,
 }
 
+/// How many pairs ahead scoring asks for a row's scattered data and where its names
+/// end, then for its names' text (which needs where they end).
+const PREFETCH_FAR: usize = 16;
+/// See [`PREFETCH_FAR`].
+const PREFETCH_NEAR: usize = 8;
+
+impl Columns<'_> {
+    /// First prefetch step for a row about to be scored (see [`PREFETCH_FAR`]).
+    #[inline]
+    fn prefetch_far(&self, row: u32, facts: &PopulationFacts, index: &PersonIndex<'_>) {
+        use crate::model::memory::prefetch;
+        index.prefetch_far(row);
+        let row_index = row as usize;
+        for column in [self.father, self.mother, self.spouse]
+            .into_iter()
+            .flatten()
+        {
+            column.folded.prefetch_end(row_index);
+        }
+        prefetch(&self.full_names, row_index);
+        prefetch(&self.old_ids, row_index);
+        prefetch(&self.birth_province, row_index);
+        prefetch(&facts.id_valid, row_index);
+    }
+
+    /// Second prefetch step: the names' text.
+    #[inline]
+    fn prefetch_near(&self, row: u32, index: &PersonIndex<'_>) {
+        index.prefetch_near(row);
+        for column in [self.father, self.mother, self.spouse]
+            .into_iter()
+            .flatten()
+        {
+            column.folded.prefetch_text(row as usize);
+        }
+    }
+}
+
 fn name_of(column: Option<&NameColumn>, row: u32) -> &str {
     column.map_or("", |c| c.folded.get(row as usize))
 }
@@ -541,11 +579,23 @@ pub fn detect(
     let blocking_seconds = started.elapsed().as_secs_f64();
     let started = std::time::Instant::now();
 
+    // Pairs are sorted by their lower row, so the higher row's data is fetched from
+    // all over the register: it is asked for ahead, in two steps (where each string
+    // ends, then its text), while the pairs before it are scored.
     let mut accepted: Vec<Pair> = candidates
-        .par_iter()
-        .filter_map(|&pair| {
-            let (a, b) = ((pair >> 32) as u32, pair as u32);
-            score_pair(a, b, facts, index, &columns, &weights)
+        .par_chunks(4096)
+        .flat_map_iter(|chunk| {
+            let (columns, weights) = (&columns, &weights);
+            chunk.iter().enumerate().filter_map(move |(at, &pair)| {
+                if let Some(&ahead) = chunk.get(at + PREFETCH_FAR) {
+                    columns.prefetch_far(ahead as u32, facts, index);
+                }
+                if let Some(&ahead) = chunk.get(at + PREFETCH_NEAR) {
+                    columns.prefetch_near(ahead as u32, index);
+                }
+                let (a, b) = ((pair >> 32) as u32, pair as u32);
+                score_pair(a, b, facts, index, columns, weights)
+            })
         })
         .collect();
     // Best first; ties broken by rows for determinism.

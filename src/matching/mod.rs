@@ -204,6 +204,28 @@ impl<'a> PersonIndex<'a> {
         self.names.map_or("", |n| n.folded.get(row as usize))
     }
 
+    /// Hint for a row about to be compared, some rows ahead: its name's end, birth
+    /// date, gender and ID. [`PersonIndex::prefetch_near`] follows, fewer rows ahead.
+    #[inline]
+    pub fn prefetch_far(&self, row: u32) {
+        use crate::model::memory::prefetch;
+        let row = row as usize;
+        if let Some(names) = self.names {
+            names.folded.prefetch_end(row);
+        }
+        prefetch(self.births, row);
+        prefetch(self.genders, row);
+        prefetch(self.ids, row);
+    }
+
+    /// Hint for a row about to be compared, a few rows ahead: its folded name's text.
+    #[inline]
+    pub fn prefetch_near(&self, row: u32) {
+        if let Some(names) = self.names {
+            names.folded.prefetch_text(row as usize);
+        }
+    }
+
     /// Birth date of a row.
     pub fn birth(&self, row: u32) -> PartialDate {
         self.births.get(row as usize).copied().unwrap_or_default()

@@ -115,6 +115,18 @@ impl StrColumn {
         if row >= self.rows {
             return None;
         }
+        let (segment, local) = self.segment_of(row)?;
+        let end = *segment.ends.get(local)? as usize;
+        let start = match local {
+            0 => 0,
+            _ => *segment.ends.get(local - 1)? as usize,
+        };
+        segment.bytes.get(start..end)
+    }
+
+    /// The segment and the row inside it of `row` (`row` must be below `rows`).
+    #[inline]
+    fn segment_of(&self, row: usize) -> Option<(&Segment, usize)> {
         let mut index = *self.lookup.get(row >> LOOKUP_SHIFT)? as usize;
         while self
             .first_rows
@@ -123,14 +135,33 @@ impl StrColumn {
         {
             index += 1;
         }
-        let segment = self.segments.get(index)?;
-        let local = row - *self.first_rows.get(index)? as usize;
-        let end = *segment.ends.get(local)? as usize;
-        let start = match local {
-            0 => 0,
-            _ => *segment.ends.get(local - 1)? as usize,
-        };
-        segment.bytes.get(start..end)
+        Some((
+            self.segments.get(index)?,
+            row - *self.first_rows.get(index)? as usize,
+        ))
+    }
+
+    /// Hint: bring where the string at `row` ends into cache. Random-access loops call
+    /// this a few iterations before [`StrColumn::prefetch_text`], which reads it.
+    #[inline]
+    pub fn prefetch_end(&self, row: usize) {
+        if let Some((segment, local)) = self.segment_of(row) {
+            crate::model::memory::prefetch(&segment.ends, local);
+        }
+    }
+
+    /// Hint: bring the first bytes of the string at `row` into cache.
+    #[inline]
+    pub fn prefetch_text(&self, row: usize) {
+        if let Some((segment, local)) = self.segment_of(row) {
+            let start = match local {
+                0 => Some(0),
+                _ => segment.ends.get(local - 1).copied(),
+            };
+            if let Some(start) = start {
+                crate::model::memory::prefetch(&segment.bytes, start as usize);
+            }
+        }
     }
 
     /// The string at `row` (empty string when out of range).

@@ -20,6 +20,26 @@ pub fn random_access_vec<T: Copy + Default + Send + Sync>(len: usize) -> Vec<T> 
     values
 }
 
+/// Ask for `values[index]` to be brought into cache ahead of its use (random-access
+/// loops call this some iterations ahead). A hint only: never faults, no effect on
+/// results, and a no-op off x86-64 or out of range.
+#[inline]
+pub fn prefetch<T>(values: &[T], index: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(value) = values.get(index) {
+        let pointer: *const T = value;
+        // SAFETY: prefetching is a hint that never faults; the pointer is to a live
+        // element of `values`.
+        unsafe {
+            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
+                pointer.cast::<i8>(),
+            )
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (values, index);
+}
+
 /// Ask for huge pages on the whole 2 MB pages inside `bytes` bytes from `start`.
 #[cfg(target_os = "linux")]
 fn advise_huge_pages(start: *mut u8, bytes: usize) {
