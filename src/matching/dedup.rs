@@ -74,6 +74,32 @@ struct DedupWeights {
 }
 
 impl DedupWeights {
+    /// The largest count of a full name for which two records whose folded names differ
+    /// (a dropped middle name: never the same name, so scored as a variant) can reach
+    /// the threshold with no agreeing relative and no shared old ID: the best the other
+    /// comparisons can add, against the name's `1 - log2(count)` frequency term.
+    fn rare_name_count(&self) -> u32 {
+        let best_name = self.name_variant_m.log2();
+        let best_birth = self.birth_day.max(self.birth_month).max(self.birth_year);
+        // Terms that are penalties by default count at their best (0 unless a province
+        // made them positive).
+        let others = self
+            .birth_province_agree
+            .max(self.birth_province_conflict)
+            .max(0.0)
+            + self.different_valid_ids.max(0.0)
+            + self.old_id_conflict.max(0.0)
+            + 2.0 * self.parent_conflict.max(0.0);
+        let headroom = self.prior + 1.0 + best_name + best_birth + others - self.threshold;
+        if headroom >= 31.0 {
+            u32::MAX
+        } else if headroom < 0.0 {
+            0
+        } else {
+            headroom.exp2().floor() as u32
+        }
+    }
+
     fn from_def(def: &MatchingDef) -> Self {
         let w = |name: &str, default: f64| def.dedup.get(name).copied().unwrap_or(default);
         DedupWeights {
@@ -566,10 +592,25 @@ pub fn detect(
     // every partial date with the whole block — which grows with the square of the
     // province (profiled at 10M: the largest source of candidate pairs).
     let name_blocks = index.blocking.blocks(0);
-    let relative_pass = relative_sub_blocks(&name_blocks, &relatives_given_names(&columns, rows));
+    let relatives_given = relatives_given_names(&columns, rows);
+    let relative_pass = relative_sub_blocks(&name_blocks, &relatives_given);
     add_blocks(name_blocks, &any_pair, LOOSE_BLOCK_LIMIT);
     add_blocks(blocks_of(&relative_pass), &any_pair, usize::MAX);
-    add_blocks(index.blocking.blocks(1), &middle_differs, usize::MAX);
+    // The surname + given name pass (a dropped middle name): its names are never the
+    // same, so without an agreeing relative (or the old ID, its own pass) a pair
+    // reaches the threshold only when both names are rare (see
+    // `DedupWeights::rare_name_count`). Agreeing relatives share their given name, so
+    // a pair that shares none and is not rare on both sides is dropped before its
+    // names are compared (at 10M: 3.9 M candidate pairs in all become 1.6 M).
+    let rare_count = weights.rare_name_count();
+    let dropped_middle = |x: u32, y: u32| {
+        let (given_x, given_y) = (&relatives_given[x as usize], &relatives_given[y as usize]);
+        let share_relative = given_x.iter().zip(given_y).any(|(&a, &b)| a != 0 && a == b);
+        let both_rare = columns.full_names[x as usize] <= rare_count
+            && columns.full_names[y as usize] <= rare_count;
+        (share_relative || both_rare) && middle_differs(x, y)
+    };
+    add_blocks(index.blocking.blocks(1), &dropped_middle, usize::MAX);
     add_blocks(blocks_of(&parents_pass), &any_pair, usize::MAX);
     add_blocks(blocks_of(&old_id_pass), &any_pair, usize::MAX);
     add_blocks(blocks_of(&surname_typo_pass), &may_be_same_name, usize::MAX);
@@ -953,4 +994,50 @@ pub fn hits(mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<Hit> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn weights(dedup: &str) -> DedupWeights {
+        let def: MatchingDef = toml::from_str(&format!("[dedup]\n{dedup}")).unwrap();
+        DedupWeights::from_def(&def)
+    }
+
+    /// The best score a dropped-middle-name pair can reach with no relative and no old
+    /// ID, for a name `count` people carry (what `rare_name_count` bounds).
+    fn best_without_relatives(w: &DedupWeights, count: u32) -> f64 {
+        w.prior + 1.0 - f64::from(count.max(1)).log2()
+            + w.name_variant_m.log2()
+            + w.birth_day.max(w.birth_month).max(w.birth_year)
+            + w.birth_province_agree
+                .max(w.birth_province_conflict)
+                .max(0.0)
+    }
+
+    #[test]
+    fn rare_name_count_is_where_a_name_alone_stops_reaching_the_threshold() {
+        for dedup in [
+            "",
+            "match_threshold = 2.0",
+            "prior_duplicate_share = 0.05",
+            "name_variant_m = 0.5\nbirth_date_day = 20.0",
+        ] {
+            let w = weights(dedup);
+            let rare = w.rare_name_count();
+            assert!(rare < 1 << 20, "{dedup:?}: {rare}");
+            if rare > 0 {
+                assert!(best_without_relatives(&w, rare) >= w.threshold, "{dedup:?}");
+            }
+            assert!(
+                best_without_relatives(&w, rare + 1) < w.threshold,
+                "{dedup:?}"
+            );
+        }
+        // The shipped weights: only a name nobody else carries.
+        assert_eq!(weights("").rare_name_count(), 1);
+        // A threshold out of reach: no name is rare enough.
+        assert_eq!(weights("match_threshold = 40.0").rare_name_count(), 0);
+    }
 }
