@@ -2,13 +2,15 @@
 //! twice (or more), in one province or across provinces, under different or missing
 //! IDs.
 //!
-//! 1. **Blocking** — five passes whose union is the candidate set: the three identity
-//!    passes of the person index (name + birth year; surname + given name + birth
-//!    year; given name + full birth date), parents' names + birth year, and the old
-//!    CMND number. Inside a block only records whose birth dates agree (at the
-//!    coarser precision) and whose genders do not conflict are paired, found by
-//!    sorting the block, so a block of a thousand namesakes costs little more than
-//!    its real candidates.
+//! 1. **Blocking** — passes whose union is the candidate set: name + birth year (with
+//!    sub-blocks by a relative's given name for common names), surname + given name +
+//!    birth year (a dropped middle name; pairs that share no relative's given name are
+//!    dropped unless both names are rare enough to reach the threshold alone), parents'
+//!    names + birth year, the old CMND number, and a misspelt surname (same middle and
+//!    given name, same exact birth date). Inside a block only records whose birth
+//!    dates agree (at the coarser precision) and whose genders do not conflict are
+//!    paired, found by sorting the block, so a block of a thousand namesakes costs
+//!    little more than its real candidates.
 //! 2. **Scoring** — a Fellegi–Sunter match weight in bits (log2 of the likelihood
 //!    ratio), as the established linkage tools compute it: each comparison adds
 //!    `log2(m/u)` — how much likelier the observed agreement is for one person than
