@@ -38,6 +38,33 @@ struct Segment {
     ends: Vec<u32>,
 }
 
+impl Segment {
+    /// Where string `local` of the segment starts and ends in its bytes.
+    #[inline]
+    fn span(&self, local: usize) -> Option<(usize, usize)> {
+        let end = *self.ends.get(local)? as usize;
+        let start = match local {
+            0 => 0,
+            _ => *self.ends.get(local - 1)? as usize,
+        };
+        Some((start, end))
+    }
+}
+
+/// The segment holding `row`, searching forward from segment `from` (which must not
+/// start after `row`); `first_rows` never decreases.
+#[inline]
+fn segment_holding(first_rows: &[u32], from: usize, row: usize) -> usize {
+    let mut index = from;
+    while first_rows
+        .get(index + 1)
+        .is_some_and(|&first| first as usize <= row)
+    {
+        index += 1;
+    }
+    index
+}
+
 impl StrColumn {
     /// An empty column with room for `rows` strings of about `bytes` bytes in all.
     pub fn with_capacity(rows: usize, bytes: usize) -> Self {
@@ -116,25 +143,15 @@ impl StrColumn {
             return None;
         }
         let (segment, local) = self.segment_of(row)?;
-        let end = *segment.ends.get(local)? as usize;
-        let start = match local {
-            0 => 0,
-            _ => *segment.ends.get(local - 1)? as usize,
-        };
+        let (start, end) = segment.span(local)?;
         segment.bytes.get(start..end)
     }
 
     /// The segment and the row inside it of `row` (`row` must be below `rows`).
     #[inline]
     fn segment_of(&self, row: usize) -> Option<(&Segment, usize)> {
-        let mut index = *self.lookup.get(row >> LOOKUP_SHIFT)? as usize;
-        while self
-            .first_rows
-            .get(index + 1)
-            .is_some_and(|&first| first as usize <= row)
-        {
-            index += 1;
-        }
+        let from = *self.lookup.get(row >> LOOKUP_SHIFT)? as usize;
+        let index = segment_holding(&self.first_rows, from, row);
         Some((
             self.segments.get(index)?,
             row - *self.first_rows.get(index)? as usize,
@@ -154,12 +171,8 @@ impl StrColumn {
     #[inline]
     pub fn prefetch_text(&self, row: usize) {
         if let Some((segment, local)) = self.segment_of(row) {
-            let start = match local {
-                0 => Some(0),
-                _ => segment.ends.get(local - 1).copied(),
-            };
-            if let Some(start) = start {
-                crate::model::memory::prefetch(&segment.bytes, start as usize);
+            if let Some((start, _)) = segment.span(local) {
+                crate::model::memory::prefetch(&segment.bytes, start);
             }
         }
     }
@@ -204,13 +217,7 @@ impl StrColumn {
         let mut index = self.lookup.last().map_or(0, |&segment| segment as usize);
         let mut block_row = self.lookup.len() << LOOKUP_SHIFT;
         while block_row < self.rows {
-            while self
-                .first_rows
-                .get(index + 1)
-                .is_some_and(|&first| first as usize <= block_row)
-            {
-                index += 1;
-            }
+            index = segment_holding(&self.first_rows, index, block_row);
             self.lookup.push(index as u32);
             block_row += 1 << LOOKUP_SHIFT;
         }
