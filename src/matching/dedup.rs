@@ -24,7 +24,8 @@
 //!    spouse and old ID decide the rest. Parameters are in `[matching.dedup]`.
 //! 3. **Clustering** — pairs are merged best-first (union-find) with a guard against
 //!    chaining: two clusters are not merged if that would put together two records
-//!    with different valid IDs whose parents disagree, or grow a cluster past a size
+//!    with different old IDs, or different valid IDs whose parents disagree with
+//!    neither agreeing, or grow a cluster past a size
 //!    no real duplicate group reaches.
 
 use std::collections::BTreeMap;
@@ -52,6 +53,9 @@ const MAX_DEDUP_BLOCK: usize = 4_000;
 const MAX_EXACT_RUN: usize = 64;
 /// No real duplicate group is this large: a bigger cluster means chaining.
 const MAX_CLUSTER: usize = 6;
+/// Expected chance agreements on a parent's name among a person's namesakes below
+/// which that agreement overrules the other parent's conflict (see `incompatible`).
+const MAX_CHANCE_PARENT_AGREEMENT: f64 = 0.02;
 
 /// Dedup parameters (from `[matching.dedup]`), weights in bits.
 #[derive(Debug, Clone)]
@@ -752,19 +756,36 @@ pub fn detect(
     }
 }
 
-/// Two records that must never share a cluster: different valid IDs and parents
-/// that clearly disagree, or different old IDs.
+/// Two records that must never share a cluster: different old IDs, or different valid
+/// IDs with parents that disagree, unless the other parent agrees on a name too rare to
+/// agree by chance. A shared old ID is the same person whatever the parents say.
 fn incompatible(a: u32, b: u32, facts: &PopulationFacts, columns: &Columns<'_>) -> bool {
     let (ia, ib) = (a as usize, b as usize);
+    let (old_a, old_b) = (columns.old_ids[ia], columns.old_ids[ib]);
+    if old_a != 0 && old_b != 0 {
+        return old_a != old_b;
+    }
     let different_ids =
         facts.id_valid[ia] && facts.id_valid[ib] && facts.id_value[ia] != facts.id_value[ib];
-    let parents_disagree = names_compare(name_of(columns.father, a), name_of(columns.father, b))
-        == Some(false)
-        || names_compare(name_of(columns.mother, a), name_of(columns.mother, b)) == Some(false);
-    let old_ids_differ = columns.old_ids[ia] != 0
-        && columns.old_ids[ib] != 0
-        && columns.old_ids[ia] != columns.old_ids[ib];
-    (different_ids && parents_disagree) || old_ids_differ
+    if !different_ids {
+        return false;
+    }
+    let father = names_weight(name_of(columns.father, a), name_of(columns.father, b));
+    let mother = names_weight(name_of(columns.mother, a), name_of(columns.mother, b));
+    if father != Some(0.0) && mother != Some(0.0) {
+        return false;
+    }
+    // A re-typed or remarried parent happens on second registrations; one parent's
+    // whole name agreeing overrules the other's conflict only when chance explains it
+    // poorly: the people who carry this person's name, times the share of the register
+    // whose parent carries that parent's name, is the number of namesakes expected to
+    // agree on it (many at 10M for "Nguyễn Thị Lan", almost none for a rare name).
+    let namesakes = f64::from(columns.full_names[ia].max(columns.full_names[ib]));
+    let rare_agreement = |weight: Option<f64>, (counts, total): &(Vec<u32>, usize)| {
+        weight.is_some_and(|w| w >= 1.0)
+            && namesakes * share(counts[ia], *total) < MAX_CHANCE_PARENT_AGREEMENT
+    };
+    !(rare_agreement(father, &columns.fathers) || rare_agreement(mother, &columns.mothers))
 }
 
 /// Bits of evidence from agreeing on a value whose share in the register is `share`.

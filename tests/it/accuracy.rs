@@ -105,7 +105,7 @@ fn every_rule_meets_its_precision_and_recall() {
     );
 
     // No cluster mixes two records with different valid IDs whose parents clearly
-    // disagree.
+    // disagree with neither parent's whole name agreeing.
     let (header, rows) = read_csv(&data.path().join("population.csv"));
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     let prefixes = doisoat::normalize::id::IdPrefixes::from_codes(
@@ -122,7 +122,7 @@ fn every_rule_meets_its_precision_and_recall() {
         .iter()
         .map(|s| &**s),
     );
-    let people: BTreeMap<String, (String, String, String)> = rows
+    let people: BTreeMap<String, (String, String, String, String)> = rows
         .iter()
         .map(|r| {
             (
@@ -131,6 +131,7 @@ fn every_rule_meets_its_precision_and_recall() {
                     r[col("person_id")].trim().to_string(),
                     doisoat::normalize::text::fold(&r[col("father_name")]),
                     doisoat::normalize::text::fold(&r[col("mother_name")]),
+                    r[col("old_id")].trim().to_string(),
                 ),
             )
         })
@@ -141,11 +142,14 @@ fn every_rule_meets_its_precision_and_recall() {
                 .problems
                 .is_ok()
     };
-    let disagree = |a: &str, b: &str| {
-        !a.is_empty()
-            && !b.is_empty()
-            && doisoat::matching::similarity::name_relation(a, b)
-                == doisoat::matching::similarity::NameRelation::Different
+    use doisoat::matching::similarity::{name_relation, NameRelation};
+    let relation = |a: &str, b: &str| (!a.is_empty() && !b.is_empty()).then(|| name_relation(a, b));
+    let disagree = |a: &str, b: &str| relation(a, b) == Some(NameRelation::Different);
+    let agree = |a: &str, b: &str| {
+        matches!(
+            relation(a, b),
+            Some(NameRelation::Same | NameRelation::SurnameVariant)
+        )
     };
     let (fheader, frows) = read_csv(&out.join("findings.csv"));
     let fcol = |n: &str| fheader.iter().position(|h| h == n).unwrap();
@@ -164,8 +168,12 @@ fn every_rule_meets_its_precision_and_recall() {
         for (i, a) in members.iter().enumerate() {
             for b in &members[i + 1..] {
                 let (x, y) = (&people[a], &people[b]);
-                let ids_differ = valid(&x.0) && valid(&y.0) && x.0 != y.0;
-                let parents = disagree(&x.1, &y.1) || disagree(&x.2, &y.2);
+                // A shared old ID is the same person whatever the parents say.
+                let same_old_id = !x.3.is_empty() && x.3 == y.3;
+                let ids_differ = valid(&x.0) && valid(&y.0) && x.0 != y.0 && !same_old_id;
+                let parents = (disagree(&x.1, &y.1) || disagree(&x.2, &y.2))
+                    && !agree(&x.1, &y.1)
+                    && !agree(&x.2, &y.2);
                 assert!(
                     !(ids_differ && parents),
                     "cluster {cluster} mixes {a} and {b}: different valid IDs and parents"
@@ -173,4 +181,96 @@ fn every_rule_meets_its_precision_and_recall() {
             }
         }
     }
+}
+
+/// The clustering guard keeps apart records with different valid IDs whose parents
+/// disagree with neither agreeing (namesakes), but not a second registration whose
+/// father was typed differently while the mother agrees, nor two records that share an
+/// old ID.
+#[test]
+fn clustering_guard_separates_namesakes_but_not_a_retyped_parent() {
+    let dir = temp();
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+    std::fs::copy(
+        sample.join("admin_units.csv"),
+        dir.path().join("admin_units.csv"),
+    )
+    .unwrap();
+    let mut text = std::fs::read_to_string(sample.join("population.csv")).unwrap();
+    let row = |key: &str, id: &str, old_id: &str, name: &str, father: &str, mother: &str| {
+        format!(
+            "{key},{id},{old_id},{name},12/03/1990,Nữ,83,Kinh,Không,Việt Nam,83,829,28756,\"Khu phố 1, Phường 1\",thuong_tru,H{key},Chủ hộ,{father},{mother},,01/02/2021,,\n"
+        )
+    };
+    for line in [
+        // A father re-typed, the mother agreeing: one person.
+        row(
+            "Q1",
+            "083190771201",
+            "",
+            "Lò Thị Ngọc Xuyến",
+            "Lò Văn Tâm",
+            "Lù Thị Mai",
+        ),
+        row(
+            "Q2",
+            "083190771302",
+            "",
+            "Lò Thị Ngọc Xuyến",
+            "Lò Quang Hải",
+            "Lù Thị Mai",
+        ),
+        // Both parents different: two people who share a name and a birthday.
+        row(
+            "Q3",
+            "083190771403",
+            "",
+            "Lò Thị Ngọc Yến",
+            "Lò Văn Bính",
+            "Vàng Thị Dung",
+        ),
+        row(
+            "Q4",
+            "083190771504",
+            "",
+            "Lò Thị Ngọc Yến",
+            "Lò Đức Mạnh",
+            "Tòng Thị Hoa",
+        ),
+        // Both parents different but one old ID: one person.
+        row(
+            "Q5",
+            "083190771605",
+            "301234567",
+            "Lò Thị Ngọc Lành",
+            "Lò Văn Sáu",
+            "Cầm Thị Ba",
+        ),
+        row(
+            "Q6",
+            "083190771706",
+            "301234567",
+            "Lò Thị Ngọc Lành",
+            "Lò Văn Páo",
+            "Quàng Thị Xiêm",
+        ),
+    ] {
+        text.push_str(&line);
+    }
+    write(dir.path(), "population.csv", text.as_bytes());
+    let out = dir.path().join("out");
+    doisoat::run(&config_for(dir.path(), &out), &doisoat::Silent).unwrap();
+    let (header, rows) = read_csv(&out.join("findings.csv"));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let cluster_of = |key: &str| {
+        rows.iter()
+            .find(|r| r[col("rule_id")] == "SACH.DUP_PERSON" && r[col("record_key")] == key)
+            .map(|r| r[col("cluster_id")].clone())
+    };
+    assert_eq!(cluster_of("Q1"), Some("DP-Q1".to_string()));
+    assert_eq!(cluster_of("Q2"), Some("DP-Q1".to_string()));
+    assert_eq!(cluster_of("Q3"), None);
+    assert_eq!(cluster_of("Q4"), None);
+    assert_eq!(cluster_of("Q5"), Some("DP-Q5".to_string()));
+    assert_eq!(cluster_of("Q6"), Some("DP-Q5".to_string()));
 }
