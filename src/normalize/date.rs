@@ -28,6 +28,13 @@ fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
         let day = digits(&bytes[8..10])?;
         return PartialDate::ymd(year as i32, month, day);
     }
+    // A spreadsheet that stored a date cell as a date-time exports "05/03/1990 00:00"
+    // or "05/03/1990 00:00:00": the time says nothing about the birth and is dropped.
+    let bytes = match bytes.iter().position(|&b| b == b' ') {
+        Some(space) if is_time(&bytes[space + 1..]) => &bytes[..space],
+        Some(_) => return None,
+        None => bytes,
+    };
     let mut parts = [0u32; 3];
     let mut lengths = [0usize; 3];
     let mut count = 0;
@@ -60,6 +67,24 @@ fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
         }
         _ => None,
     }
+}
+
+/// A clock time `h:mm`, `hh:mm:ss` or with fractions of a second (`00:00:00.000`).
+fn is_time(bytes: &[u8]) -> bool {
+    let mut pieces = bytes.split(|&b| b == b':');
+    let Some(hours) = pieces.next() else {
+        return false;
+    };
+    let hours_ok = (1..=2).contains(&hours.len()) && hours.iter().all(u8::is_ascii_digit);
+    let mut rest = 0;
+    for piece in pieces {
+        rest += 1;
+        let whole = piece.split(|&b| b == b'.').next().unwrap_or(piece);
+        if whole.len() != 2 || !piece.iter().all(|&b| b.is_ascii_digit() || b == b'.') {
+            return false;
+        }
+    }
+    hours_ok && (1..=2).contains(&rest)
 }
 
 /// A run of 1–4 ASCII digits as a number.
@@ -97,6 +122,13 @@ mod tests {
         assert_eq!(ymd("05.03.1990"), (1990, 3, 5));
         assert_eq!(ymd("1990-03-05T00:00:00"), (1990, 3, 5));
         assert_eq!(ymd(" 29/02/2000 "), (2000, 2, 29));
+        assert_eq!(ymd("05/03/1990 00:00:00"), (1990, 3, 5));
+        assert_eq!(ymd("5/3/1990 0:00"), (1990, 3, 5));
+        assert_eq!(ymd("05/03/1990 00:00:00.000"), (1990, 3, 5));
+        assert_eq!(
+            parse_date("03/1990 00:00").precision(),
+            Some(Precision::Month)
+        );
     }
 
     #[test]
@@ -132,6 +164,11 @@ mod tests {
             "1/2/90",
             "13/1990",
             "1990-03-05X",
+            "05/03/1990 abc",
+            "05/03/1990 12",
+            "05/03/1990 1:2",
+            "05/03 1990",
+            "05/03/1990 00:00:00:00",
         ] {
             assert!(parse_date(bad).is_invalid(), "{bad} should be invalid");
         }
