@@ -137,3 +137,48 @@ fn a_province_sector_dataset_needs_only_config_and_a_rule_file() {
     let classes = &summary.match_classes["social_protection"];
     assert_eq!(classes.classes, summary.match_classes["insurance"].classes);
 }
+
+/// IDs a spreadsheet stored as numbers (leading zeros dropped) in a sector file give
+/// the same cross-match findings as the IDs written in full.
+#[test]
+fn sector_ids_that_lost_their_leading_zeros_match_as_written_in_full() {
+    let dir = temp();
+    for name in ["population.csv", "admin_units.csv"] {
+        std::fs::copy(sample().join(name), dir.path().join(name)).unwrap();
+    }
+    let (header, rows) = read_csv(&sample().join("insurance.csv"));
+    let id = header.iter().position(|h| h == "person_id").unwrap();
+    let mut writer = csv::Writer::from_path(dir.path().join("insurance.csv")).unwrap();
+    writer.write_record(&header).unwrap();
+    let mut stripped = 0;
+    for mut row in rows {
+        if row[id].starts_with('0') {
+            row[id] = row[id].trim_start_matches('0').to_string();
+            stripped += 1;
+        }
+        writer.write_record(&row).unwrap();
+    }
+    writer.flush().unwrap();
+    assert!(stripped > 100, "the sample's IDs start with zeros");
+    let insurance_findings = |data: &std::path::Path, out: &std::path::Path| {
+        let mut config = config_for(data, out);
+        config.datasets.retain(|name, _| name == "insurance");
+        config.xlsx = false;
+        config.html = false;
+        doisoat::run(&config, &doisoat::Silent).unwrap();
+        keyed(&out.join("findings.csv"))
+            .into_iter()
+            .filter(|(rule, _, _)| rule.starts_with("XM.insurance."))
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let full = temp();
+    for name in ["population.csv", "admin_units.csv", "insurance.csv"] {
+        std::fs::copy(sample().join(name), full.path().join(name)).unwrap();
+    }
+    let written_in_full = insurance_findings(full.path(), &full.path().join("out"));
+    let without_zeros = insurance_findings(dir.path(), &dir.path().join("out"));
+    assert!(written_in_full
+        .iter()
+        .any(|(rule, _, _)| rule == "XM.insurance.IZ_NO_TEMP_RESIDENCE"));
+    assert_eq!(written_in_full, without_zeros);
+}
