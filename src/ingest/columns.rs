@@ -316,6 +316,60 @@ pub fn concat_all(kinds: &[FieldKind], chunks: Vec<Vec<Column>>) -> Vec<Column> 
         .collect()
 }
 
+/// Put back the leading zeros a spreadsheet dropped from an administrative code column
+/// (see [`crate::normalize::codes`]). A dictionary column changes only its distinct
+/// values, and its codes only when a padded value meets one written in full.
+pub fn pad_admin_codes(column: &mut Column, width: usize) {
+    use crate::normalize::codes::pad_admin_code;
+    match column {
+        Column::Dict(dict) => {
+            if !dict
+                .values
+                .iter()
+                .any(|v| pad_admin_code(v, width).is_some())
+            {
+                return;
+            }
+            let mut values: Vec<String> = Vec::with_capacity(dict.values.len());
+            let mut code_of: std::collections::HashMap<String, u32> =
+                std::collections::HashMap::with_capacity(dict.values.len());
+            let remap: Vec<u32> = dict
+                .values
+                .iter()
+                .map(|value| {
+                    let value = pad_admin_code(value, width).unwrap_or_else(|| value.clone());
+                    *code_of.entry(value).or_insert_with_key(|value| {
+                        values.push(value.clone());
+                        (values.len() - 1) as u32
+                    })
+                })
+                .collect();
+            let identity = remap.iter().enumerate().all(|(i, &c)| i as u32 == c);
+            if !identity {
+                dict.codes
+                    .par_iter_mut()
+                    .for_each(|code| *code = remap[*code as usize]);
+            }
+            dict.values = values;
+        }
+        Column::Text(text) => {
+            if !(0..text.len()).any(|row| pad_admin_code(text.get(row), width).is_some()) {
+                return;
+            }
+            let mut out = StrColumn::new();
+            for row in 0..text.len() {
+                let value = text.get(row);
+                match pad_admin_code(value, width) {
+                    Some(padded) => out.push(&padded),
+                    None => out.push(value),
+                }
+            }
+            *text = out;
+        }
+        Column::Name(_) | Column::Date(_) => {}
+    }
+}
+
 /// Keep only rows where `keep[row]` is true.
 pub fn retain(column: &Column, keep: &[bool]) -> Column {
     let rows = keep

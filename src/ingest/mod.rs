@@ -145,6 +145,13 @@ pub(crate) fn finish_table(
         mut lines,
         mut record_hashes,
     } = raw;
+    for (name, column) in names.iter().zip(columns.iter_mut()) {
+        if let (Some(width), Some(column)) =
+            (crate::normalize::codes::admin_code_width(name), column)
+        {
+            columns::pad_admin_codes(column, width);
+        }
+    }
     let key_index = names.iter().position(|n| *n == request.schema.key);
     if let Some(Some(Column::Text(keys))) = key_index.and_then(|i| columns.get(i)) {
         let duplicates = repeated_keys(keys);

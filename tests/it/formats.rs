@@ -182,3 +182,54 @@ fn sector_ids_that_lost_their_leading_zeros_match_as_written_in_full() {
         .any(|(rule, _, _)| rule == "XM.insurance.IZ_NO_TEMP_RESIDENCE"));
     assert_eq!(written_in_full, without_zeros);
 }
+
+/// Administrative codes that lost their leading zeros in a spreadsheet ("340" for
+/// commune "00340", "1" for province "01") are padded back: every file of a Hà Nội
+/// province stripped so gives the same findings as the files written in full.
+#[test]
+fn admin_codes_that_lost_their_leading_zeros_give_the_same_findings() {
+    let full = temp();
+    let mut options = doisoat::gen::GenOptions::new(20_000, 3, full.path().to_path_buf());
+    options.as_of = as_of();
+    options.province_code = "01".to_string();
+    doisoat::gen::generate(&options).unwrap();
+    let stripped = temp();
+    let mut changed = 0;
+    for entry in std::fs::read_dir(full.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if !name.ends_with(".csv") {
+            continue;
+        }
+        let (header, rows) = read_csv(&path);
+        let codes: Vec<usize> = (0..header.len())
+            .filter(|&i| header[i].ends_with("_code") && !header[i].ends_with("insurance_code"))
+            .filter(|&i| header[i] != "tax_code")
+            .collect();
+        let mut writer = csv::Writer::from_path(stripped.path().join(&name)).unwrap();
+        writer.write_record(&header).unwrap();
+        for mut row in rows {
+            for &i in &codes {
+                let short = row[i].trim_start_matches('0');
+                if !short.is_empty() && short.len() < row[i].len() {
+                    row[i] = short.to_string();
+                    changed += 1;
+                }
+            }
+            writer.write_record(&row).unwrap();
+        }
+        writer.flush().unwrap();
+    }
+    assert!(changed > 10_000, "only {changed} codes had leading zeros");
+    let findings = |dir: &std::path::Path| {
+        let out = dir.join("out");
+        let mut config = config_for(dir, &out);
+        config.xlsx = false;
+        config.html = false;
+        doisoat::run(&config, &doisoat::Silent).unwrap();
+        keyed(&out.join("findings.csv"))
+    };
+    let written_in_full = findings(full.path());
+    assert!(written_in_full.len() > 1000);
+    assert_eq!(written_in_full, findings(stripped.path()));
+}
