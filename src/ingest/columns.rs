@@ -428,6 +428,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn padded_codes_merge_with_the_same_code_written_in_full() {
+        let mut column = Column::Dict(DictColumn {
+            codes: vec![1, 2, 0, 3, 2, 1],
+            values: ["", "00340", "340", "xã 7"].map(String::from).to_vec(),
+        });
+        pad_admin_codes(&mut column, 5);
+        let Column::Dict(dict) = &column else {
+            panic!("still a dictionary column");
+        };
+        assert_eq!(dict.values, ["", "00340", "xã 7"]);
+        let rows: Vec<&str> = (0..6).map(|row| dict.get(row)).collect();
+        assert_eq!(rows, ["00340", "00340", "", "xã 7", "00340", "00340"]);
+
+        let mut text = StrColumn::new();
+        for value in ["1", "83", ""] {
+            text.push(value);
+        }
+        let mut column = Column::Text(text);
+        pad_admin_codes(&mut column, 2);
+        let Column::Text(text) = &column else {
+            panic!("still a text column");
+        };
+        assert_eq!(
+            (0..3).map(|row| text.get(row)).collect::<Vec<_>>(),
+            ["01", "83", ""]
+        );
+    }
+
+    #[test]
     fn quick_hasher_spreads_keys_that_differ_only_at_the_end() {
         use std::hash::BuildHasher;
         let build = QuickBuild::default();

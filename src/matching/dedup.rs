@@ -24,8 +24,9 @@
 //!    spouse and old ID decide the rest. Parameters are in `[matching.dedup]`.
 //! 3. **Clustering** — pairs are merged best-first (union-find) with a guard against
 //!    chaining: two clusters are not merged if that would put together two records
-//!    with different old IDs, or different valid IDs whose parents disagree with
-//!    neither agreeing, or grow a cluster past a size
+//!    with different old IDs, or different valid IDs whose parents disagree (unless
+//!    the other parent's name agrees and is too rare to agree by chance), or grow a
+//!    cluster past a size
 //!    no real duplicate group reaches.
 
 use std::collections::BTreeMap;
@@ -757,8 +758,9 @@ pub fn detect(
 }
 
 /// Two records that must never share a cluster: different old IDs, or different valid
-/// IDs with parents that disagree, unless the other parent agrees on a name too rare to
-/// agree by chance. A shared old ID is the same person whatever the parents say.
+/// IDs with parents that disagree, unless the other parent's name agrees (in full or
+/// but for the surname's spelling) and is too rare to agree by chance. A shared old ID
+/// is the same person whatever the parents say.
 fn incompatible(a: u32, b: u32, facts: &PopulationFacts, columns: &Columns<'_>) -> bool {
     let (ia, ib) = (a as usize, b as usize);
     let (old_a, old_b) = (columns.old_ids[ia], columns.old_ids[ib]);
@@ -781,9 +783,11 @@ fn incompatible(a: u32, b: u32, facts: &PopulationFacts, columns: &Columns<'_>) 
     // whose parent carries that parent's name, is the number of namesakes expected to
     // agree on it (many at 10M for "Nguyễn Thị Lan", almost none for a rare name).
     let namesakes = f64::from(columns.full_names[ia].max(columns.full_names[ib]));
+    // Agreeing in full (or but for the surname's spelling); the commoner of the two
+    // spellings decides, so the answer does not depend on the pair's order.
     let rare_agreement = |weight: Option<f64>, (counts, total): &(Vec<u32>, usize)| {
         weight.is_some_and(|w| w >= 1.0)
-            && namesakes * share(counts[ia], *total) < MAX_CHANCE_PARENT_AGREEMENT
+            && namesakes * share(counts[ia].max(counts[ib]), *total) < MAX_CHANCE_PARENT_AGREEMENT
     };
     !(rare_agreement(father, &columns.fathers) || rare_agreement(mother, &columns.mothers))
 }

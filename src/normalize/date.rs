@@ -2,7 +2,9 @@
 //!
 //! Accepted: `dd/mm/yyyy`, `d/m/yyyy` (also with `-` or `.`), ISO `yyyy-mm-dd` (with
 //! an optional time part, as Parquet timestamps cast to text), and the partial forms
-//! `mm/yyyy`, `m/yyyy` and `yyyy`. Month-first is never guessed. Anything else —
+//! `mm/yyyy`, `m/yyyy` and `yyyy`. A whole day-first date may carry a clock time
+//! (`05/03/1990 00:00:00`, a spreadsheet's date cell), which is dropped. Month-first
+//! is never guessed. Anything else —
 //! including dates that do not exist, like 31/02/1990 — is [`PartialDate::INVALID`].
 
 use crate::model::date::PartialDate;
@@ -30,10 +32,10 @@ fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
     }
     // A spreadsheet that stored a date cell as a date-time exports "05/03/1990 00:00"
     // or "05/03/1990 00:00:00": the time says nothing about the birth and is dropped.
-    let bytes = match bytes.iter().position(|&b| b == b' ') {
-        Some(space) if is_time(&bytes[space + 1..]) => &bytes[..space],
+    let (bytes, with_time) = match bytes.iter().position(|&b| b == b' ') {
+        Some(space) if is_time(&bytes[space + 1..]) => (&bytes[..space], true),
         Some(_) => return None,
-        None => bytes,
+        None => (bytes, false),
     };
     let mut parts = [0u32; 3];
     let mut lengths = [0usize; 3];
@@ -58,6 +60,8 @@ fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
         }
     }
     match count {
+        // Only a whole date comes with a time: "1990 00:00" is not a date cell.
+        _ if with_time && count != 3 => None,
         1 if lengths[0] == 4 => PartialDate::year_only(parts[0] as i32),
         2 if (1..=2).contains(&lengths[0]) && lengths[1] == 4 => {
             PartialDate::year_month(parts[1] as i32, parts[0])
@@ -69,22 +73,26 @@ fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
     }
 }
 
-/// A clock time `h:mm`, `hh:mm:ss` or with fractions of a second (`00:00:00.000`).
+/// A clock time `h:mm` or `hh:mm:ss`, the seconds optionally with a fraction
+/// (`00:00:00.000`), within 23:59:59.
 fn is_time(bytes: &[u8]) -> bool {
-    let mut pieces = bytes.split(|&b| b == b':');
-    let Some(hours) = pieces.next() else {
-        return false;
+    let (clock, fraction) = match bytes.iter().position(|&b| b == b'.') {
+        Some(dot) => (&bytes[..dot], Some(&bytes[dot + 1..])),
+        None => (bytes, None),
     };
-    let hours_ok = (1..=2).contains(&hours.len()) && hours.iter().all(u8::is_ascii_digit);
-    let mut rest = 0;
-    for piece in pieces {
-        rest += 1;
-        let whole = piece.split(|&b| b == b'.').next().unwrap_or(piece);
-        if whole.len() != 2 || !piece.iter().all(|&b| b.is_ascii_digit() || b == b'.') {
-            return false;
+    if fraction.is_some_and(|f| f.is_empty() || !f.iter().all(u8::is_ascii_digit)) {
+        return false;
+    }
+    let mut parts = 0;
+    for (i, piece) in clock.split(|&b| b == b':').enumerate() {
+        let (limit, lengths) = if i == 0 { (23, 1..=2) } else { (59, 2..=2) };
+        match digits(piece) {
+            Some(value) if lengths.contains(&piece.len()) && value <= limit => parts += 1,
+            _ => return false,
         }
     }
-    hours_ok && (1..=2).contains(&rest)
+    // A fraction belongs to the seconds only.
+    (2..=3).contains(&parts) && (fraction.is_none() || parts == 3)
 }
 
 /// A run of 1–4 ASCII digits as a number.
@@ -125,10 +133,7 @@ mod tests {
         assert_eq!(ymd("05/03/1990 00:00:00"), (1990, 3, 5));
         assert_eq!(ymd("5/3/1990 0:00"), (1990, 3, 5));
         assert_eq!(ymd("05/03/1990 00:00:00.000"), (1990, 3, 5));
-        assert_eq!(
-            parse_date("03/1990 00:00").precision(),
-            Some(Precision::Month)
-        );
+        assert_eq!(ymd("05/03/1990 23:59:59"), (1990, 3, 5));
     }
 
     #[test]
@@ -169,6 +174,13 @@ mod tests {
             "05/03/1990 1:2",
             "05/03 1990",
             "05/03/1990 00:00:00:00",
+            "05/03/1990 24:00",
+            "05/03/1990 10:60",
+            "05/03/1990 00:00.5",
+            "05/03/1990 00:00:00.5:00",
+            "05/03/1990 00:00:00.",
+            "1990 00:00",
+            "03/1990 00:00",
         ] {
             assert!(parse_date(bad).is_invalid(), "{bad} should be invalid");
         }
