@@ -583,6 +583,9 @@ fn parse_chunk(
                     spans.truncate(record_start);
                     continue;
                 }
+                // Empty fields past the header (see `row_problem`) are dropped, so that
+                // every accepted row has exactly `field_count` spans.
+                spans.truncate(record_start + field_count);
                 lines.push(line);
                 offsets.push(file_offset + splitter.record_start() as u64);
                 batch_rows += 1;
@@ -678,9 +681,15 @@ pub(crate) fn row_problem<'a>(
         if (0..count).all(|i| field(i).trim().is_empty()) {
             return Some("dòng trống".to_string());
         }
-        return Some(format!(
-            "số cột không đúng: dòng có {count} cột, tiêu đề có {field_count} cột"
-        ));
+        // A delimiter after the last field (some exports end every row with one) adds
+        // empty fields past the header: nothing is lost by dropping them.
+        let only_empty_extras =
+            count > field_count && (field_count..count).all(|i| field(i).trim().is_empty());
+        if !only_empty_extras {
+            return Some(format!(
+                "số cột không đúng: dòng có {count} cột, tiêu đề có {field_count} cột"
+            ));
+        }
     }
     if let Some((index, field)) = (0..count)
         .map(|i| (i, field(i)))

@@ -271,3 +271,39 @@ fn quotes_the_split_misreads_are_caught_by_the_parse() {
         assert!(rejects(&dir).is_empty());
     }
 }
+
+/// Rows that end with a delimiter (empty fields past the header, as some exports
+/// write) are accepted with the same values as without it; a non-empty extra field
+/// still rejects its row.
+#[test]
+fn a_trailing_delimiter_adds_no_column() {
+    let rows: Vec<String> = (0..300)
+        .map(|i| {
+            let row = if i % 2 == 0 { GOOD } else { GOOD2 };
+            row.replacen(if i % 2 == 0 { "P1" } else { "P2" }, &format!("R{i}"), 1)
+        })
+        .collect();
+    let plain: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let trailing: Vec<String> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| format!("{row}{}", if i % 3 == 0 { ",," } else { "," }))
+        .chain([format!("{GOOD2},extra").replacen("P2", "X1", 1)])
+        .collect();
+    let trailing: Vec<&str> = trailing.iter().map(String::as_str).collect();
+    let (plain_outcome, plain_dir) = run_on(&population(&plain));
+    let (trailing_outcome, trailing_dir) = run_on(&population(&trailing));
+    let stats = &trailing_outcome.unwrap().summary.inputs["population"];
+    assert_eq!((stats.read, stats.accepted, stats.rejected), (301, 300, 1));
+    assert_eq!(rejects(&trailing_dir)[0][1], "302");
+    assert_eq!(
+        plain_outcome.unwrap().summary.inputs["population"].accepted,
+        300
+    );
+    let findings = |dir: &tempfile::TempDir| keyed(&dir.path().join("out/findings.csv"));
+    assert!(
+        findings(&plain_dir).len() >= 300,
+        "every row shares an ID: SACH.DUP_ID"
+    );
+    assert_eq!(findings(&plain_dir), findings(&trailing_dir));
+}
