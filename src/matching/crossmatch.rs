@@ -21,7 +21,7 @@ use super::index::PREFETCH_DISTANCE;
 use super::similarity::{id_typo_neighbours, is_id_typo};
 use super::{Evidence, PersonIndex, QueryColumns, Resolution};
 use crate::model::{admin::normalize_province_code, AdminUnits, PartialDate, Table};
-use crate::normalize::id::{check_id, IdProblems};
+use crate::normalize::id::check_id;
 use crate::normalize::text::names_agree;
 use crate::rules::facts::sector_id_number;
 use crate::rules::types::Outcome;
@@ -218,17 +218,17 @@ pub fn match_dataset(
                         return (code::AMBIGUOUS, NO_PERSON, Some(Box::new(detail)), compared);
                     }
                     other => {
-                        // Well-formed, or well-formed once the zeros a spreadsheet
-                        // dropped are put back: a real ID of someone not registered here.
-                        let problems = check_id(
-                            id_text.trim(),
+                        // Well-formed as the 12 digits it joins on (the zeros a
+                        // spreadsheet dropped put back, digit groups read through): a
+                        // real ID of someone not registered here.
+                        let well_formed = check_id(
+                            &format!("{id:012}"),
                             query.birth.is_known().then(|| query.birth.year()),
                             query.gender,
                             prefixes,
                         )
-                        .problems;
-                        let well_formed = (problems.is_ok() && id_text.trim().len() == 12)
-                            || problems.bits() == IdProblems::LOST_LEADING_ZEROS;
+                        .problems
+                        .is_ok();
                         let note = match other {
                             Resolution::Unique(person, evidence) => format!(
                                 "; công dân gần giống: {} ({}), số định danh khác hẳn: {}",

@@ -140,12 +140,32 @@ pub fn id_number(text: &str, check: &IdCheck) -> u64 {
 }
 
 /// Join value of an ID seen in a sector dataset: 12 digits, or 9–11 digits (leading
-/// zeros lost) read as the same number.
+/// zeros lost) read as the same number. Digit groups typed apart ("083 195 405 008",
+/// "083.195.405.008") and a spreadsheet's leading text mark (`'083195405008`) are
+/// read through: they change how the number looks, not which number it is.
 pub fn sector_id_number(text: &str) -> u64 {
     let text = text.trim();
-    if (9..=12).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()) {
-        text.bytes()
-            .fold(0u64, |acc, b| acc * 10 + u64::from(b - b'0'))
+    let text = text.strip_prefix('\'').unwrap_or(text).as_bytes();
+    let (mut value, mut digits) = (0u64, 0usize);
+    for (i, &byte) in text.iter().enumerate() {
+        match byte {
+            b'0'..=b'9' => {
+                value = value * 10 + u64::from(byte - b'0');
+                digits += 1;
+                if digits > 12 {
+                    return 0;
+                }
+            }
+            // A separator only between two digits.
+            b' ' | b'.' | b'-'
+                if i > 0
+                    && text[i - 1].is_ascii_digit()
+                    && text.get(i + 1).is_some_and(u8::is_ascii_digit) => {}
+            _ => return 0,
+        }
+    }
+    if digits >= 9 {
+        value
     } else {
         0
     }
@@ -173,5 +193,20 @@ mod tests {
         assert_eq!(sector_id_number("083190012345"), 83_190_012_345);
         assert_eq!(sector_id_number("83190012345"), 83_190_012_345);
         assert_eq!(sector_id_number("8319001234A"), 0);
+        assert_eq!(sector_id_number("083 190 012 345"), 83_190_012_345);
+        assert_eq!(sector_id_number("083.190.012.345"), 83_190_012_345);
+        assert_eq!(sector_id_number("'083190012345"), 83_190_012_345);
+        assert_eq!(sector_id_number(" 083190012345 "), 83_190_012_345);
+        for bad in [
+            "083  190012345",
+            "083190012345.",
+            "-083190012345",
+            "0831900123456",
+            "12345678",
+            "083,190,012,345",
+            "",
+        ] {
+            assert_eq!(sector_id_number(bad), 0, "{bad:?}");
+        }
     }
 }
