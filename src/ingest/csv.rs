@@ -3,9 +3,10 @@
 //!
 //! UTF-8 with or without BOM, comma / semicolon / tab / pipe (sniffed from the header),
 //! CRLF or LF, quoted fields with embedded delimiters, quotes and newlines. A row that
-//! cannot be used goes to the rejects with its source line; a file that cannot be used
-//! (not UTF-8, no header, a required column missing) stops the run with a message that
-//! names the file and says what to do.
+//! cannot be used (a stray row with bytes that are not UTF-8 included) goes to the
+//! rejects with its source line; a file that cannot be used (in another encoding, no
+//! header, a required column missing) stops the run with a message that names the file
+//! and says what to do.
 
 use std::path::Path;
 use std::time::Instant;
@@ -204,16 +205,9 @@ fn parse_csv(
         chunks
             .par_iter()
             .map(|&(start, end)| {
-                let first_line = || {
-                    header_lines
-                        + 1
-                        + memchr::memchr_iter(b'\n', &body[data_start..start]).count() as u64
-                };
                 parse_chunk(
-                    path,
                     &body[start..end],
                     body_offset + start as u64,
-                    &first_line,
                     delimiter,
                     headers.len(),
                     key_column,
@@ -245,9 +239,11 @@ fn parse_csv(
     let mut lines = Vec::with_capacity(accepted);
     let mut offsets = Vec::with_capacity(accepted);
     let mut first_line = header_lines + 1;
+    let mut not_utf8_rows = 0u64;
     for chunk in parsed {
         let chunk = chunk?;
         read += chunk.read;
+        not_utf8_rows += chunk.not_utf8_rows;
         rejects.extend(chunk.rejects.into_iter().map(|mut reject| {
             reject.line += first_line;
             reject
@@ -256,6 +252,17 @@ fn parse_csv(
         first_line += chunk.newlines;
         offsets.extend(chunk.offsets);
         chunk_columns.push(chunk.columns);
+    }
+    // A few stray rows are rejected; a file where more than one row in a hundred (and
+    // more than ten) is not UTF-8 is in another encoding and stops the run, naming it.
+    if not_utf8_rows > 10 && not_utf8_rows * 100 > read {
+        let line = rejects
+            .iter()
+            .filter(|reject| reject.reason == NOT_UTF8_REASON)
+            .map(|reject| reject.line)
+            .min()
+            .unwrap_or(first_line);
+        return Err(not_utf8(path, line));
     }
     let columns = concat_all(&plan.kinds, chunk_columns)
         .into_iter()
@@ -375,6 +382,8 @@ impl FieldPlan {
 
 struct ChunkResult {
     read: u64,
+    /// Rows rejected for bytes that are not UTF-8.
+    not_utf8_rows: u64,
     /// Line breaks in the chunk (the next chunk's first line is this much further).
     newlines: u64,
     /// The chunk ended inside a quoted field that was never closed.
@@ -512,12 +521,35 @@ fn field_quotes(body: &[u8], from: usize, to: usize, delimiter: u8) -> usize {
         .count()
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Stands in for each byte that is not UTF-8 (ASCII "substitute"): one byte for one,
+/// so offsets and line numbers stay those of the file.
+const NOT_UTF8_MARK: u8 = 0x1a;
+/// Why a row with bytes that are not UTF-8 is rejected.
+const NOT_UTF8_REASON: &str =
+    "có byte không phải UTF-8 (dòng bị dán từ nguồn mã hóa khác: Windows-1258, TCVN3, VNI?)";
+
+/// A copy of `bytes` with every byte of an invalid UTF-8 sequence replaced by
+/// [`NOT_UTF8_MARK`].
+fn mark_invalid_utf8(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    let mut at = 0;
+    while at < out.len() {
+        match std::str::from_utf8(&out[at..]) {
+            Ok(_) => break,
+            Err(error) => {
+                let start = at + error.valid_up_to();
+                let end = start + error.error_len().unwrap_or(out.len() - start);
+                out[start..end].fill(NOT_UTF8_MARK);
+                at = end;
+            }
+        }
+    }
+    out
+}
+
 fn parse_chunk(
-    path: &Path,
     bytes: &[u8],
     file_offset: u64,
-    first_line: &dyn Fn() -> u64,
     delimiter: u8,
     field_count: usize,
     key_column: Option<usize>,
@@ -535,13 +567,18 @@ fn parse_chunk(
         .collect();
     // The whole chunk is validated as UTF-8 at once (SIMD); fields are then cut from
     // it at ASCII delimiters and quotes, which cannot split a multi-byte character.
-    if simdutf8::basic::from_utf8(bytes).is_err() {
-        let bad_line = bytes
-            .split(|&b| b == b'\n')
-            .position(|line| std::str::from_utf8(line).is_err())
-            .unwrap_or(0) as u64;
-        return Err(not_utf8(path, first_line() + bad_line));
-    }
+    // A chunk with stray bytes that are not UTF-8 is read from a copy where each such
+    // byte is marked, and the rows holding a mark are rejected (a file that is mostly
+    // in another encoding stops the run instead: see `read_csv`).
+    let marked;
+    let has_marks = simdutf8::basic::from_utf8(bytes).is_err();
+    let bytes = if has_marks {
+        marked = mark_invalid_utf8(bytes);
+        &marked[..]
+    } else {
+        bytes
+    };
+    let mut not_utf8_rows = 0u64;
     // Records are split a batch at a time, then each column of the batch is built in
     // one loop: the kind is matched once per batch, and the batch's spans and bytes
     // stay in cache while the columns are built from them.
@@ -569,17 +606,24 @@ fn parse_chunk(
                 let surely_fine = record.len() == field_count
                     && record.iter().all(|span| span.width() <= MAX_FIELD_BYTES)
                     && key_column.is_none_or(|key| !get(key).trim().is_empty());
-                let problem = if surely_fine {
+                let not_utf8 = has_marks
+                    && record
+                        .iter()
+                        .any(|&span| split::field(bytes, &side, span).contains(&NOT_UTF8_MARK));
+                let problem = if not_utf8 {
+                    not_utf8_rows += 1;
+                    Some(NOT_UTF8_REASON.to_string())
+                } else if surely_fine {
                     None
                 } else {
                     row_problem(record.len(), &get, field_count, key_column)
                 };
                 if let Some(reason) = problem {
-                    rejects.push(Reject {
-                        line,
-                        reason,
-                        raw: raw_row(record.len(), &get, delimiter),
-                    });
+                    let mut raw = raw_row(record.len(), &get, delimiter);
+                    if not_utf8 {
+                        raw = raw.replace(char::from(NOT_UTF8_MARK), "\u{fffd}");
+                    }
+                    rejects.push(Reject { line, reason, raw });
                     spans.truncate(record_start);
                     continue;
                 }
@@ -616,6 +660,7 @@ fn parse_chunk(
     }
     Ok(ChunkResult {
         read,
+        not_utf8_rows,
         newlines: splitter.newlines(),
         ended_in_quotes: splitter.ended_in_quotes(),
         rejects,

@@ -96,18 +96,51 @@ fn quoted_fields_with_delimiters_and_newlines() {
     assert!(rejects(&dir).is_empty());
 }
 
+/// A row in a legacy encoding (Latin-1 / Windows-1258 bytes).
+fn legacy_row(key: &str) -> Vec<u8> {
+    let mut row = format!("{key},083088012346,,Tr").into_bytes();
+    row.extend_from_slice(
+        b"\xe2n V\xe3n,01/07/1988,Nam,83,Kinh,Kh,VN,83,829,28756,A,thuong_tru,H1,Con,,,,,,\n",
+    );
+    row
+}
+
 #[test]
-fn latin1_bytes_stop_the_run_and_name_the_encoding() {
+fn a_file_in_a_legacy_encoding_stops_the_run_and_names_it() {
     let mut bytes = population(&[GOOD]);
-    bytes.extend_from_slice(b"P2,083088012346,,Tr\xe2n V\xe3n,01/07/1988,Nam,83,Kinh,Kh,VN,83,829,28756,A,thuong_tru,H1,Con,,,,,,\n");
+    for i in 0..20 {
+        bytes.extend_from_slice(&legacy_row(&format!("L{i}")));
+    }
     let (outcome, dir) = run_on(&bytes);
     let error = outcome.err().expect("must fail").to_string();
     assert!(error.contains("population.csv"), "{error}");
     assert!(
-        error.contains("UTF-8") && error.contains("line 3"),
+        error.contains("UTF-8") && error.contains("line 3") && error.contains("CP1258"),
         "{error}"
     );
     assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn a_stray_row_that_is_not_utf8_is_rejected_with_its_line() {
+    let good: Vec<String> = (0..200)
+        .map(|i| GOOD.replacen("P1", &format!("G{i}"), 1))
+        .collect();
+    let good: Vec<&str> = good.iter().map(String::as_str).collect();
+    let mut bytes = population(&good[..100]);
+    bytes.extend_from_slice(&legacy_row("L1"));
+    bytes.extend_from_slice(&population(&good[100..])[POPULATION_HEADER.len() + 1..]);
+    let (outcome, dir) = run_on(&bytes);
+    let stats = &outcome.unwrap().summary.inputs["population"];
+    assert_eq!((stats.read, stats.accepted, stats.rejected), (201, 200, 1));
+    let rows = rejects(&dir);
+    assert_eq!(rows[0][1], "102");
+    assert!(rows[0][2].contains("UTF-8"), "{:?}", rows[0]);
+    assert!(
+        rows[0][3].starts_with("L1,") && rows[0][3].contains('\u{fffd}'),
+        "{:?}",
+        rows[0]
+    );
 }
 
 #[test]
