@@ -26,8 +26,7 @@
 //!    chaining: two clusters are not merged if that would put together two records
 //!    with different old IDs, or different valid IDs whose parents disagree (unless
 //!    the other parent's name agrees and is too rare to agree by chance), or grow a
-//!    cluster past a size
-//!    no real duplicate group reaches.
+//!    cluster past a size no real duplicate group reaches.
 
 use std::collections::BTreeMap;
 

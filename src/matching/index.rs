@@ -91,19 +91,9 @@ impl IdTable {
     /// results, and a no-op off x86-64.
     #[inline]
     pub fn prefetch(&self, id: u64) {
-        #[cfg(target_arch = "x86_64")]
         if id != 0 {
-            let slot: *const Slot = &self.slots[self.slot_of(id)];
-            // SAFETY: prefetching is a hint that never faults; the pointer is to a
-            // live element of `slots`.
-            unsafe {
-                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                    slot.cast::<i8>(),
-                )
-            };
+            crate::model::memory::prefetch(&self.slots, self.slot_of(id));
         }
-        #[cfg(not(target_arch = "x86_64"))]
-        let _ = id;
     }
 
     /// Rows with this ID (none when absent), in row order, without allocating.

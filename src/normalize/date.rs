@@ -4,8 +4,8 @@
 //! an optional time part, as Parquet timestamps cast to text), and the partial forms
 //! `mm/yyyy`, `m/yyyy` and `yyyy`. A whole day-first date may carry a clock time
 //! (`05/03/1990 00:00:00`, a spreadsheet's date cell), which is dropped. Month-first
-//! is never guessed. Anything else —
-//! including dates that do not exist, like 31/02/1990 — is [`PartialDate::INVALID`].
+//! is never guessed. Anything else — including dates that do not exist, like
+//! 31/02/1990 — is [`PartialDate::INVALID`].
 
 use crate::model::date::PartialDate;
 
