@@ -79,6 +79,17 @@ fn write_dimension_sheet(
     for (col, header) in WORKLIST_HEADERS.iter().enumerate() {
         sheet.write_string_with_format(0, col as u16, *header, &f.header)?;
         sheet.set_column_width(col as u16, WIDTHS[col])?;
+        // A cell written without a format takes its column's: the format is looked up
+        // (hashed) once per column instead of once per cell.
+        let column_format = match col {
+            9 | 18 => Some(&f.date),
+            12 | 16 => Some(&f.wrap),
+            c if TEXT_COLUMNS.contains(&c) => Some(&f.text),
+            _ => None,
+        };
+        if let Some(format) = column_format {
+            sheet.set_column_format(col as u16, format)?;
+        }
     }
     sheet.set_row_height(0, 32)?;
     sheet.set_freeze_panes(1, 0)?;
@@ -91,27 +102,21 @@ fn write_dimension_sheet(
                 0 | 19 => {
                     sheet.write_number(row, col16, value.parse::<f64>().unwrap_or(0.0))?;
                 }
+                // A partial date stays text: a string cell shows as written in a
+                // date-formatted column.
                 9 | 18 => match excel_date(value) {
                     Some(date) => {
-                        sheet.write_datetime_with_format(row, col16, &date, &f.date)?;
+                        sheet.write_datetime(row, col16, date)?;
                     }
                     None => {
-                        sheet.write_string_with_format(row, col16, value, &f.text)?;
+                        sheet.write_string(row, col16, value)?;
                     }
                 },
-                12 | 16 => {
-                    sheet.write_string_with_format(row, col16, value, &f.wrap)?;
-                }
                 21 | 22 => {
                     sheet.write_blank(row, col16, &f.fill_in)?;
                 }
-                c if TEXT_COLUMNS.contains(&c) => {
-                    sheet.write_string_with_format(row, col16, value, &f.text)?;
-                }
                 _ => {
-                    if !value.is_empty() {
-                        sheet.write_string(row, col16, value)?;
-                    }
+                    sheet.write_string(row, col16, value)?;
                 }
             }
         }

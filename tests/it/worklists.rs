@@ -46,6 +46,7 @@ fn xlsx_worklists_read_back_with_text_ids_and_all_rows() {
     let per_commune = findings_by_commune(&out);
     assert!(!per_commune.is_empty());
     let mut checked_leading_zero = false;
+    let mut checked_date = false;
     for ((province, commune), expected) in &per_commune {
         let path = out
             .join("worklists")
@@ -84,6 +85,21 @@ fn xlsx_worklists_read_back_with_text_ids_and_all_rows() {
                         row[7]
                     );
                 }
+                // A full birth date is a real Excel date (its cell carries the date
+                // format); a partial one, or one Excel cannot hold, stays text.
+                match &row[9] {
+                    Data::DateTime(_) => checked_date = true,
+                    // Excel has no date before 1900: those stay text too.
+                    Data::String(text) => {
+                        let date = doisoat::normalize::date::parse_date(text);
+                        assert!(
+                            date.precision() != Some(doisoat::model::Precision::Day)
+                                || date.year() < 1900,
+                            "a full date was written as text: {text}"
+                        );
+                    }
+                    other => assert!(matches!(other, Data::Empty), "date cell {other:?}"),
+                }
             }
         }
         assert_eq!(rows, *expected, "{commune}.xlsx rows");
@@ -92,6 +108,7 @@ fn xlsx_worklists_read_back_with_text_ids_and_all_rows() {
         checked_leading_zero,
         "some ID with a leading zero was read back as text"
     );
+    assert!(checked_date, "some birth date was read back as a date");
 }
 
 fn chromium() -> Option<PathBuf> {
