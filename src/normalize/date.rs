@@ -1,10 +1,10 @@
 //! Date parsing: day-first formats of Vietnamese administrative data.
 //!
 //! Accepted: `dd/mm/yyyy`, `d/m/yyyy` (also with `-` or `.`), ISO `yyyy-mm-dd` (with
-//! an optional time part, as Parquet timestamps cast to text), and the partial forms
-//! `mm/yyyy`, `m/yyyy` and `yyyy`. A whole day-first date may carry a clock time
-//! (`05/03/1990 00:00:00`, a spreadsheet's date cell), which is dropped. Month-first
-//! is never guessed. Anything else — including dates that do not exist, like
+//! an optional clock after `T` or a space, as Parquet timestamps cast to text), and
+//! the partial forms `mm/yyyy`, `m/yyyy` and `yyyy`. A whole day-first date may carry
+//! a clock time (`05/03/1990 00:00:00`, a spreadsheet's date cell), which is dropped.
+//! Month-first is never guessed. Anything else — including dates that do not exist, like
 //! 31/02/1990 — is [`PartialDate::INVALID`].
 
 use crate::model::date::PartialDate;
@@ -21,8 +21,10 @@ pub fn parse_date(text: &str) -> PartialDate {
 fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
     // ISO first: it is the only form that starts with four digits and a separator.
     if bytes.len() >= 10 && bytes[4] == b'-' && bytes[7] == b'-' {
+        // A timestamp cast to text: a clock (`hh:mm`) must follow, whatever comes after
+        // it (seconds, a fraction, a time zone).
         let rest = &bytes[10..];
-        if !rest.is_empty() && rest[0] != b'T' && rest[0] != b' ' {
+        if !rest.is_empty() && !is_iso_time_start(rest) {
             return None;
         }
         let year = digits(&bytes[0..4])?;
@@ -95,6 +97,18 @@ fn is_time(bytes: &[u8]) -> bool {
     (2..=3).contains(&parts) && (fraction.is_none() || parts == 3)
 }
 
+/// `T` or a space, then `hh:mm` within 23:59.
+fn is_iso_time_start(rest: &[u8]) -> bool {
+    match rest {
+        [b'T' | b' ', h1, h2, b':', m1, m2, ..] => {
+            let hour = digits(&[*h1, *h2]);
+            let minute = digits(&[*m1, *m2]);
+            hour.is_some_and(|h| h <= 23) && minute.is_some_and(|m| m <= 59)
+        }
+        _ => false,
+    }
+}
+
 /// A run of 1–4 ASCII digits as a number.
 #[inline]
 fn digits(piece: &[u8]) -> Option<u32> {
@@ -129,6 +143,9 @@ mod tests {
         assert_eq!(ymd("05-03-1990"), (1990, 3, 5));
         assert_eq!(ymd("05.03.1990"), (1990, 3, 5));
         assert_eq!(ymd("1990-03-05T00:00:00"), (1990, 3, 5));
+        assert_eq!(ymd("1990-03-05 00:00:00"), (1990, 3, 5));
+        assert_eq!(ymd("1990-03-05T23:59:59.123+07:00"), (1990, 3, 5));
+        assert_eq!(ymd("1990-03-05 07:00:00 UTC"), (1990, 3, 5));
         assert_eq!(ymd(" 29/02/2000 "), (2000, 2, 29));
         assert_eq!(ymd("05/03/1990 00:00:00"), (1990, 3, 5));
         assert_eq!(ymd("5/3/1990 0:00"), (1990, 3, 5));
@@ -169,6 +186,10 @@ mod tests {
             "1/2/90",
             "13/1990",
             "1990-03-05X",
+            "1990-03-05 abc",
+            "1990-03-05T",
+            "1990-03-05 24:00",
+            "1990-03-05 1:00",
             "05/03/1990 abc",
             "05/03/1990 12",
             "05/03/1990 1:2",

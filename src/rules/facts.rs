@@ -142,10 +142,17 @@ pub fn id_number(text: &str, check: &IdCheck) -> u64 {
 /// Join value of an ID seen in a sector dataset: 12 digits, or 9–11 digits (leading
 /// zeros lost) read as the same number. Digit groups typed apart ("083 195 405 008",
 /// "083.195.405.008") and a spreadsheet's leading text mark (`'083195405008`) are
-/// read through: they change how the number looks, not which number it is.
+/// read through: they change how the number looks, not which number it is. So is the
+/// zero fraction of an ID a dataframe wrote as a floating-point number
+/// (`83190012345.0`), which is no digit group.
 pub fn sector_id_number(text: &str) -> u64 {
     let text = text.trim();
-    let text = text.strip_prefix('\'').unwrap_or(text).as_bytes();
+    let text = text.strip_prefix('\'').unwrap_or(text);
+    let text = match text.rsplit_once('.') {
+        Some((whole, fraction)) if matches!(fraction, "0" | "00") => whole,
+        _ => text,
+    };
+    let text = text.as_bytes();
     let (mut value, mut digits) = (0u64, 0usize);
     for (i, &byte) in text.iter().enumerate() {
         match byte {
@@ -197,6 +204,8 @@ mod tests {
         assert_eq!(sector_id_number("083.190.012.345"), 83_190_012_345);
         assert_eq!(sector_id_number("'083190012345"), 83_190_012_345);
         assert_eq!(sector_id_number(" 083190012345 "), 83_190_012_345);
+        assert_eq!(sector_id_number("83190012345.0"), 83_190_012_345);
+        assert_eq!(sector_id_number("83190012345.00"), 83_190_012_345);
         for bad in [
             "083  190012345",
             "083190012345.",
