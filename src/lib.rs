@@ -251,6 +251,18 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                 || read_source(source, &[], None),
             )?;
             let units = AdminUnits::from_table(&loaded.table, config.as_of);
+            if !units.overlapping.is_empty() {
+                let mut codes = units.overlapping.clone();
+                codes.sort();
+                codes.dedup();
+                warnings.push(format!(
+                    "{}: {} commune code(s) have more than one row in force at {} (overlapping valid_from/valid_to), the first row of each is used: {}",
+                    source.path.display(),
+                    codes.len(),
+                    config.as_of,
+                    codes.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+                ));
+            }
             if units.is_empty() {
                 warnings.push(format!(
                     "{}: no administrative unit is in force at {}; commune codes are not checked",

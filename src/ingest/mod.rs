@@ -154,7 +154,10 @@ pub(crate) fn finish_table(
     }
     let key_index = names.iter().position(|n| *n == request.schema.key);
     if let Some(Some(Column::Text(keys))) = key_index.and_then(|i| columns.get(i)) {
-        let duplicates = repeated_keys(keys);
+        let duplicates = match validity_keys(request, names, &columns, keys) {
+            Some(keys_with_validity) => repeated_keys(&keys_with_validity),
+            None => repeated_keys(keys),
+        };
         if !duplicates.is_empty() {
             let mut keep = vec![true; keys.len()];
             for &(row, first) in &duplicates {
@@ -221,6 +224,45 @@ pub(crate) fn finish_table(
         rejects,
         lines,
     })
+}
+
+/// The admin-unit list's keys with their period of validity: since the 2025 reform a
+/// commune code can name one commune until 30/06/2025 and another from 01/07/2025,
+/// so the code alone repeats in a list that keeps both. `None` for other datasets, or
+/// a list without `valid_from` / `valid_to`.
+fn validity_keys(
+    request: &ReadRequest<'_>,
+    names: &[String],
+    columns: &[Option<Column>],
+    keys: &crate::model::StrColumn,
+) -> Option<crate::model::StrColumn> {
+    if request.schema.kind != crate::model::DatasetKind::AdminUnits {
+        return None;
+    }
+    let date_column = |name: &str| {
+        let index = names.iter().position(|n| n == name)?;
+        match columns.get(index) {
+            Some(Some(Column::Date(dates))) => Some(dates),
+            _ => None,
+        }
+    };
+    let (from, to) = (date_column("valid_from"), date_column("valid_to"));
+    if from.is_none() && to.is_none() {
+        return None;
+    }
+    let raw = |dates: Option<&crate::model::DateColumn>, row: usize| {
+        dates.map_or(0, |dates| dates.get(row).raw())
+    };
+    let mut out = crate::model::StrColumn::new();
+    for row in 0..keys.len() {
+        out.push(&format!(
+            "{}\u{1f}{:x}\u{1f}{:x}",
+            keys.get(row),
+            raw(from, row),
+            raw(to, row)
+        ));
+    }
+    Some(out)
 }
 
 /// Rows whose key already appeared: (row, first row with that key). Keys are hashed to

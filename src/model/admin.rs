@@ -36,6 +36,9 @@ pub struct AdminUnits {
     pub provinces: BTreeMap<String, String>,
     /// District code → name.
     pub districts: BTreeMap<String, String>,
+    /// Commune codes with more than one row in force at the run date (periods that
+    /// overlap); the first row of each is used.
+    pub overlapping: Vec<String>,
 }
 
 /// Province codes are two-digit; accept the three-digit ID-prefix form (`083`).
@@ -71,6 +74,12 @@ impl AdminUnits {
                 district_name: table.display("district_name", row),
             };
             if commune.code.is_empty() {
+                continue;
+            }
+            if units.communes.contains_key(&commune.code) {
+                if units.overlapping.last() != Some(&commune.code) {
+                    units.overlapping.push(commune.code);
+                }
                 continue;
             }
             units

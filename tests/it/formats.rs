@@ -196,8 +196,9 @@ fn sector_ids_that_lost_their_leading_zeros_match_as_written_in_full() {
 }
 
 /// Administrative codes that lost their leading zeros in a spreadsheet ("340" for
-/// commune "00340", "1" for province "01") are padded back: every file of a Hà Nội
-/// province stripped so gives the same findings as the files written in full.
+/// commune "00340", "1" for province "01"), or were written as floats ("340.0"), are
+/// padded back: every file of a Hà Nội province damaged so gives the same findings as
+/// the files written in full.
 #[test]
 fn admin_codes_that_lost_their_leading_zeros_give_the_same_findings() {
     let full = temp();
@@ -224,7 +225,12 @@ fn admin_codes_that_lost_their_leading_zeros_give_the_same_findings() {
             for &i in &codes {
                 let short = row[i].trim_start_matches('0');
                 if !short.is_empty() && short.len() < row[i].len() {
-                    row[i] = short.to_string();
+                    // Every other one as a dataframe writes a float: "340.0".
+                    row[i] = if changed % 2 == 0 {
+                        short.to_string()
+                    } else {
+                        format!("{short}.0")
+                    };
                     changed += 1;
                 }
             }
@@ -244,4 +250,101 @@ fn admin_codes_that_lost_their_leading_zeros_give_the_same_findings() {
     let written_in_full = findings(full.path());
     assert!(written_in_full.len() > 1000);
     assert_eq!(written_in_full, findings(stripped.path()));
+}
+
+/// An admin-unit list that keeps the units before and after the 2025 reform repeats
+/// each commune code with two periods of validity. Both rows are accepted, the one in
+/// force at the run date is used (new name, no district), and the findings are those
+/// of the plain list. Two rows in force at once for one code give a warning.
+#[test]
+fn admin_units_before_and_after_the_reform_share_their_codes() {
+    let plain = temp();
+    let mut options = doisoat::gen::GenOptions::new(5_000, 9, plain.path().to_path_buf());
+    options.as_of = as_of();
+    doisoat::gen::generate(&options).unwrap();
+    let history = temp();
+    for entry in std::fs::read_dir(plain.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            std::fs::copy(&path, history.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let (header, rows) = read_csv(&plain.path().join("admin_units.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (district, district_name, name) = (
+        column("district_code"),
+        column("district_name"),
+        column("commune_name"),
+    );
+    let mut writer = csv::Writer::from_path(history.path().join("admin_units.csv")).unwrap();
+    let mut extended = header.clone();
+    extended.extend(["valid_from".to_string(), "valid_to".to_string()]);
+    writer.write_record(&extended).unwrap();
+    for row in &rows {
+        let mut before = row.clone();
+        before.extend([String::new(), "30/06/2025".to_string()]);
+        writer.write_record(&before).unwrap();
+        let mut after = row.clone();
+        after[district].clear();
+        after[district_name].clear();
+        after[name] = format!("{} mới", row[name]);
+        after.extend(["01/07/2025".to_string(), String::new()]);
+        writer.write_record(&after).unwrap();
+    }
+    writer.flush().unwrap();
+    let run = |dir: &std::path::Path| {
+        let out = dir.join("out");
+        let mut config = config_for(dir, &out);
+        config.xlsx = false;
+        config.html = false;
+        let outcome = doisoat::run(&config, &doisoat::Silent).unwrap();
+        (outcome, keyed(&out.join("findings.csv")), out)
+    };
+    let (_, plain_findings, _) = run(plain.path());
+    let (outcome, history_findings, _) = run(history.path());
+    let units = &outcome.summary.inputs["admin_units"];
+    assert_eq!(units.read, 2 * rows.len() as u64);
+    assert_eq!(
+        units.accepted, units.read,
+        "no row of the history is rejected"
+    );
+    assert!(
+        plain_findings
+            .iter()
+            .any(|(rule, _, _)| rule == "DUNG.INVALID_VALUE"),
+        "the data has unknown commune codes to find"
+    );
+    assert_eq!(plain_findings, history_findings);
+    assert!(
+        outcome.summary.warnings.is_empty(),
+        "{:?}",
+        outcome.summary.warnings
+    );
+    // A second row in force for one code: the first is used, and the run says so.
+    let overlapping = temp();
+    for entry in std::fs::read_dir(history.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            std::fs::copy(&path, overlapping.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let mut text = std::fs::read_to_string(overlapping.path().join("admin_units.csv")).unwrap();
+    let code = &rows[0][column("commune_code")];
+    text.push_str(&format!(
+        "{},{},,,{code},Trùng,01/01/2026,\n",
+        rows[0][column("province_code")],
+        rows[0][column("province_name")]
+    ));
+    std::fs::write(overlapping.path().join("admin_units.csv"), text).unwrap();
+    let (outcome, overlapping_findings, _) = run(overlapping.path());
+    assert_eq!(overlapping_findings, plain_findings);
+    assert!(
+        outcome
+            .summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("more than one row in force") && w.contains(code.as_str())),
+        "{:?}",
+        outcome.summary.warnings
+    );
 }
