@@ -149,7 +149,7 @@ pub fn sector_id_number(text: &str) -> u64 {
     let text = text.trim();
     let text = text.strip_prefix('\'').unwrap_or(text);
     let text = match text.rsplit_once('.') {
-        Some((whole, fraction)) if matches!(fraction, "0" | "00") => whole,
+        Some((whole, "0" | "00")) => whole,
         _ => text,
     };
     let text = text.as_bytes();
