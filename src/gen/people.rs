@@ -177,6 +177,9 @@ pub(super) const F_BIRTH_YEAR: u32 = 1 << 21;
 pub(super) const F_EXTRA: u32 = 1 << 22;
 /// Card issue date was changed to an expired one.
 pub(super) const F_CARD_DEFECT: u32 = 1 << 23;
+/// Dead with a tax code still in the tax register.
+// (1 << 24 is `plan::F_UNIQUE`.)
+pub(super) const F_DA_TAX: u32 = 1 << 25;
 
 /// One register record.
 #[derive(Clone, Debug)]

@@ -11,7 +11,7 @@ use super::names::{Lexicon, Name};
 use super::people::{
     card_issue, expired_card_issue, generate_register, next_id, Household, HouseholdCtx, Person,
     CHILD, F_AMB_INS, F_AMB_TAX, F_AMB_VAC, F_BIRTH_MONTH, F_BIRTH_YEAR, F_CARD_DEFECT, F_CLAIMED,
-    F_DA_INS, F_DA_VAC, F_DEATH_UNRECORDED, F_DUP, F_DUP_COPY, F_EXTRA, F_INS, F_IZ,
+    F_DA_INS, F_DA_TAX, F_DA_VAC, F_DEATH_UNRECORDED, F_DUP, F_DUP_COPY, F_EXTRA, F_INS, F_IZ,
     F_LEGACY_UNLINKED, F_NAMESAKE, F_OLD_ID, F_OVERRIDE, F_POPDEF, F_REG_NOID, F_TAX, F_VAC,
     GRANDCHILD, HEAD,
 };
@@ -557,7 +557,8 @@ impl Planner {
         self.world.iz_outsiders = n - made;
     }
 
-    /// People who died but whose insurance stays active or who got a dose after death.
+    /// People who died but whose insurance stays active, whose tax code stays in the tax
+    /// register, or who got a dose after death.
     fn deceased_active(&mut self) {
         let rates = self.world.rates.clone();
         let as_of = self.world.as_of;
@@ -576,6 +577,20 @@ impl Planner {
                 Ymd::from_days(rng.range(i64::from(lo), i64::from(as_of.days() - 7)) as i32);
             self.kill(i, death, &mut rng);
             self.claim(i, F_DA_INS);
+        }
+        let n_tax = planned(rates.tax_deceased_active, self.count(F_TAX));
+        for _ in 0..n_tax {
+            let Some(i) = self.probe(&mut rng, 0, self.base, 400, |pl, i| {
+                let p = &pl.world.persons[i];
+                pl.free(i) && p.has(F_TAX) && p.full_birth() && (25..=75).contains(&pl.age(i))
+            }) else {
+                break;
+            };
+            let lo = Ymd::new(2022, 1, 1).days();
+            let death =
+                Ymd::from_days(rng.range(i64::from(lo), i64::from(as_of.days() - 7)) as i32);
+            self.kill(i, death, &mut rng);
+            self.claim(i, F_DA_TAX);
         }
         let vac_rows = (self.count(F_VAC) as f64 * 2.35) as usize;
         let n_vac = planned(rates.vaccination_deceased_active, vac_rows);

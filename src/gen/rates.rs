@@ -54,6 +54,8 @@ pub struct DefectRates {
     pub insurance_deceased_active: f64,
     /// `XM.vaccination.DECEASED_ACTIVE`, per vaccination record.
     pub vaccination_deceased_active: f64,
+    /// `XM.tax.DECEASED_ACTIVE`, per tax record.
+    pub tax_deceased_active: f64,
     /// `XM.insurance.IZ_NO_TEMP_RESIDENCE`, per insurance record.
     pub iz_no_temp_residence: f64,
 }
@@ -96,6 +98,7 @@ impl Default for DefectRates {
             },
             insurance_deceased_active: 0.002,
             vaccination_deceased_active: 0.0005,
+            tax_deceased_active: 0.002,
             iz_no_temp_residence: 0.002,
         }
     }
@@ -125,6 +128,7 @@ impl DefectRates {
                 "XM.vaccination.DECEASED_ACTIVE",
                 &mut self.vaccination_deceased_active,
             ),
+            ("XM.tax.DECEASED_ACTIVE", &mut self.tax_deceased_active),
             (
                 "XM.insurance.IZ_NO_TEMP_RESIDENCE",
                 &mut self.iz_no_temp_residence,

@@ -6,8 +6,8 @@ use super::dates::{age_on, write_date, DateStyle, Precision, Ymd};
 use super::names::{strip_diacritics, to_nfd, Lexicon, Name};
 use super::people::{
     century_digit, Person, F_AMB_INS, F_AMB_TAX, F_AMB_VAC, F_BIRTH_MONTH, F_BIRTH_YEAR, F_CLAIMED,
-    F_DA_INS, F_DA_VAC, F_DEATH_UNRECORDED, F_DUP_COPY, F_INS, F_IZ, F_LEGACY_UNLINKED, F_OLD_ID,
-    F_POPDEF, F_REG_NOID, F_TAX, F_VAC,
+    F_DA_INS, F_DA_TAX, F_DA_VAC, F_DEATH_UNRECORDED, F_DUP_COPY, F_INS, F_IZ, F_LEGACY_UNLINKED,
+    F_OLD_ID, F_POPDEF, F_REG_NOID, F_TAX, F_VAC,
 };
 use super::plan::{World, F_UNIQUE};
 use super::rates::sector_rule;
@@ -658,6 +658,11 @@ pub(super) fn tax_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -> Result
     if !p.has(F_TAX) || p.has(F_POPDEF | F_DUP_COPY) {
         return Ok(());
     }
+    // The tax register holds the codes in use: a dead person's code is closed, unless
+    // it is the planned defect.
+    if p.death.is_some() && !p.has(F_DA_TAX) {
+        return Ok(());
+    }
     let mut rng = Rng::stream(world.seed, tag("tax"), i as u64);
     let defect = if p.has(F_AMB_TAX) {
         Defect::Ambiguous
@@ -698,6 +703,14 @@ pub(super) fn tax_item(ctx: &SectorCtx<'_>, i: usize, sink: &mut Sink) -> Result
     ])?;
     if let Some(t) = defect_truth(ctx, 1, i, defect, &key) {
         sink.truth(t);
+    }
+    if dead(ctx, p) {
+        sink.truth(TruthRow::new(
+            "XM.tax.DECEASED_ACTIVE",
+            "tax",
+            key.clone(),
+            vec![world.record_id(i as u32)],
+        ));
     }
     Ok(())
 }

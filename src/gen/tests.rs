@@ -273,8 +273,8 @@ fn rates_from_toml() {
     assert_eq!(rates.id_structure, DefectRates::default().id_structure);
     let nested = DefectRates::from_toml_str("[rates]\n\"DU.MISSING_FIELD\" = 0.5").unwrap();
     assert_eq!(nested.missing_field, 0.5);
-    match DefectRates::from_toml_str("\"XM.tax.DECEASED_ACTIVE\" = 0.1") {
-        Err(GenError::UnknownRate(key)) => assert_eq!(key, "XM.tax.DECEASED_ACTIVE"),
+    match DefectRates::from_toml_str("\"XM.deaths.DECEASED_ACTIVE\" = 0.1") {
+        Err(GenError::UnknownRate(key)) => assert_eq!(key, "XM.deaths.DECEASED_ACTIVE"),
         other => panic!("expected an unknown-key error, got {other:?}"),
     }
     assert!(DefectRates::from_toml_str("\"SACH.DUP_ID\" = 2.0").is_err());

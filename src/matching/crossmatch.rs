@@ -521,9 +521,13 @@ pub fn hits(
                         .get(person as usize)
                         .copied()
                         .unwrap_or(PartialDate::EMPTY);
-                    let status_active = statuses
-                        .map(|s| active.get(s.code(row) as usize).copied().unwrap_or(false))
-                        .unwrap_or(false);
+                    // A dataset with neither a status nor the rule's event date (the
+                    // SPEC's tax extract) lists the records in use: being there is
+                    // being active.
+                    let status_active = match statuses {
+                        Some(s) => active.get(s.code(row) as usize).copied().unwrap_or(false),
+                        None => event_date.is_none(),
+                    };
                     let after_death = events.and_then(|e| {
                         let event = e.get(row);
                         let (Some(event_day), Some(death_last)) = (event.earliest(), death.latest())
@@ -539,22 +543,31 @@ pub fn hits(
                             death.display(),
                             key_of(person)
                         ),
-                        (None, true) => format!(
-                            "Trạng thái \"{}\" nhưng công dân {} đã chết{}",
-                            statuses.map_or("", |s| s.get(row)),
-                            key_of(person),
-                            if death.is_known() {
+                        (None, true) => {
+                            let died = if death.is_known() {
                                 format!(" (ngày mất {})", death.display())
                             } else {
                                 String::new()
+                            };
+                            match statuses {
+                                Some(s) => format!(
+                                    "Trạng thái \"{}\" nhưng công dân {} đã chết{died}",
+                                    s.get(row),
+                                    key_of(person),
+                                ),
+                                None => format!(
+                                    "Hồ sơ vẫn còn trong dữ liệu {} nhưng công dân {} đã chết{died}",
+                                    crate::model::schema::dataset_label(&table.name),
+                                    key_of(person),
+                                ),
                             }
-                        ),
+                        }
                         (None, false) => return None,
                     };
-                    let field = if after_death.is_some() {
-                        event_date.unwrap_or("status").to_string()
-                    } else {
-                        "status".to_string()
+                    let field = match (&after_death, statuses) {
+                        (Some(_), _) => event_date.unwrap_or("status").to_string(),
+                        (None, Some(_)) => "status".to_string(),
+                        (None, None) => "person_id".to_string(),
                     };
                     Some(with_person(Hit::row(row, field, text)))
                 }

@@ -364,6 +364,12 @@ pub fn write_report(
     }
     body.push_str("<section id=\"huyen\"><h2>Theo quận/huyện</h2><table><thead><tr><th>Tỉnh</th><th>Mã huyện</th><th>Tên huyện</th><th class=\"n\">Số trường hợp</th></tr></thead><tbody>");
     for ((province, district), (name, total)) in &districts {
+        // Since 1 July 2025 communes belong to the province directly.
+        let name = if district.is_empty() && name.is_empty() {
+            "(không có cấp huyện)"
+        } else {
+            name.as_str()
+        };
         let _ = write!(
             body,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"n\" data-v=\"{total}\">{}</td></tr>",
