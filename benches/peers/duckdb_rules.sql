@@ -450,8 +450,8 @@ FROM xm WHERE n_bad > 0;
 
 -- XM.<ds>.DECEASED_ACTIVE: the ID's holder is dead (death date in the register, or a
 -- registered death with that ID) and the insurance card is active / the dose is dated
--- after the death. Tax extracts carry no status column, so XM.tax.DECEASED_ACTIVE
--- cannot fire on these inputs.
+-- after the death. Tax extracts carry no status column: they list the tax codes in
+-- use, so any tax record of a dead person fires.
 INSERT INTO findings_raw
 WITH reg AS (
     SELECT pid, min(d_lo) AS lo, max(d_hi) AS hi FROM deaths WHERE pid IS NOT NULL GROUP BY pid
@@ -465,15 +465,19 @@ dead AS (
 )
 SELECT 'XM.' || ds || '.DECEASED_ACTIVE', 'song', CASE WHEN ds = 'tax' THEN 'medium' ELSE 'high' END,
        ds, record_key, pid, s_name, s_birth, province_code, district_code, commune_code,
-       CASE WHEN ds = 'vaccination' THEN 'dose_date' ELSE 'status' END,
+       CASE ds WHEN 'vaccination' THEN 'dose_date' WHEN 'tax' THEN 'person_id' ELSE 'status' END,
        CASE WHEN ds = 'vaccination'
             THEN 'Mũi tiêm ngày ' || dose_date || ' sau ngày mất ' || strftime(death_lo, '%d/%m/%Y')
+            WHEN ds = 'tax'
+            THEN 'Hồ sơ vẫn còn trong dữ liệu thuế nhưng người đã mất'
+                 || coalesce(' ngày ' || strftime(death_lo, '%d/%m/%Y'), '')
             ELSE 'Người đã mất' || coalesce(' ngày ' || strftime(death_lo, '%d/%m/%Y'), '')
                  || ' nhưng trạng thái là "' || status || '"' END,
        NULL, record_id, NULL, household_id
 FROM dead
-WHERE (ds IN ('insurance', 'tax')
+WHERE (ds = 'insurance'
           AND list_key(status) IN ('active', 'danghoatdong', 'hoatdong', 'conhieuluc'))
+   OR ds = 'tax'
    OR (ds = 'vaccination' AND date_lo(nz(dose_date)) > death_hi);
 
 -- @stage write

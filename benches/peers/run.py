@@ -71,7 +71,7 @@ SQL_RULES = {
     "DU.HOUSEHOLD_NO_HEAD", "DUNG.HOUSEHOLD_MULTI_HEAD", "SACH.DUP_ID", "SONG.NO_ID_CARD",
     "SONG.CARD_EXPIRED", "XM.insurance.MISMATCH", "XM.tax.MISMATCH",
     "XM.vaccination.MISMATCH", "XM.insurance.DECEASED_ACTIVE",
-    "XM.vaccination.DECEASED_ACTIVE",
+    "XM.vaccination.DECEASED_ACTIVE", "XM.tax.DECEASED_ACTIVE",
 }
 # SONG.DEATH_NOT_RECORDED is scored on the deaths that carry an ID only for the SQL
 # peer; it is listed separately so both numbers are shown.
