@@ -149,6 +149,39 @@ pub fn match_dataset(
                 .unwrap_or_default()
         })
     };
+    let register_ids = population.text("person_id");
+    let register_id_broken = |person: u32| -> bool {
+        let text = register_ids.map_or("", |c| c.get(person as usize)).trim();
+        let birth = index.birth(person);
+        let problems = check_id(
+            text,
+            birth.is_known().then(|| birth.year()),
+            index.gender(person),
+            prefixes,
+        )
+        .problems;
+        // An ID that only lost its leading zeros joins padded: it is not broken.
+        text.is_empty()
+            || !(problems.is_ok()
+                || problems.has(crate::normalize::id::IdProblems::LOST_LEADING_ZEROS))
+    };
+    // The sector ID's province prefix is the person's: their birth province, or the
+    // prefix their broken register ID still shows. A namesake born the same day
+    // elsewhere carries another prefix.
+    let birth_provinces = population.dict("birth_province_code");
+    let prefix_is_persons = |person: u32, id: u64| -> bool {
+        let prefix = id / 1_000_000_000;
+        let birth_province = birth_provinces
+            .map(|c| normalize_province_code(c.get(person as usize)))
+            .unwrap_or_default();
+        let register_prefix = register_ids
+            .map_or("", |c| c.get(person as usize))
+            .trim()
+            .get(..3)
+            .unwrap_or_default();
+        birth_province.parse::<u64>().ok() == Some(prefix)
+            || register_prefix.parse::<u64>().ok() == Some(prefix)
+    };
     // ID numbers first, in one sequential pass, so the lookups below can ask for the
     // table slot of the row some way ahead while they probe this one.
     let id_numbers: Vec<u64> = (0..table.rows)
@@ -198,7 +231,42 @@ pub fn match_dataset(
                 let accept = |e: &Evidence| e.birth.is_some();
                 let (resolution, compared) = index.resolve(&query, &neighbours, &accept);
                 let compared = compared + neighbours.len();
+                // Well-formed as the 12 digits it joins on (the zeros a spreadsheet
+                // dropped put back, digit groups read through).
+                let well_formed = check_id(
+                    &format!("{id:012}"),
+                    query.birth.is_known().then(|| query.birth.year()),
+                    query.gender,
+                    prefixes,
+                )
+                .problems
+                .is_ok();
                 match resolution {
+                    // The person's own register ID is malformed or missing (reported by
+                    // DUNG.ID_STRUCTURE / DU.MISSING_FIELD) and the sector carries a
+                    // well-formed one: the sector record is the person's, and is never
+                    // told to take the register's broken ID.
+                    Resolution::Unique(person, _)
+                        if well_formed
+                            && register_id_broken(person)
+                            && prefix_is_persons(person, id) =>
+                    {
+                        let differences = differences(&query, index, person, source);
+                        let mut outcome = if differences.fields.is_empty() {
+                            code::MATCHED
+                        } else {
+                            code::MISMATCH
+                        };
+                        if zone_province
+                            .as_ref()
+                            .is_some_and(|province| register_province_of(person) != *province)
+                        {
+                            outcome |= code::IZ_FLAG;
+                        }
+                        let detail =
+                            (!differences.fields.is_empty()).then(|| Box::new(differences));
+                        return (outcome, person, detail, compared);
+                    }
                     Resolution::Unique(person, evidence) if is_id_typo(id, index.ids[person as usize]) => {
                         let detail = RowDetail {
                             fields: vec!["person_id"],
@@ -218,17 +286,7 @@ pub fn match_dataset(
                         return (code::AMBIGUOUS, NO_PERSON, Some(Box::new(detail)), compared);
                     }
                     other => {
-                        // Well-formed as the 12 digits it joins on (the zeros a
-                        // spreadsheet dropped put back, digit groups read through): a
-                        // real ID of someone not registered here.
-                        let well_formed = check_id(
-                            &format!("{id:012}"),
-                            query.birth.is_known().then(|| query.birth.year()),
-                            query.gender,
-                            prefixes,
-                        )
-                        .problems
-                        .is_ok();
+                        // A well-formed ID is a real ID of someone not registered here.
                         let note = match other {
                             Resolution::Unique(person, evidence) => format!(
                                 "; công dân gần giống: {} ({}), số định danh khác hẳn: {}",
@@ -356,7 +414,10 @@ fn differences(
 ) -> RowDetail {
     let mut detail = RowDetail::default();
     let mut notes = Vec::new();
+    // An empty value on either side is missing, not different (DU.MISSING_FIELD
+    // reports an empty register name).
     if !query.name.is_empty()
+        && !index.name(person).is_empty()
         && !names_agree(
             query.name,
             query.folded,

@@ -24,7 +24,8 @@ fn fold_table() -> &'static [u8] {
                     return 0;
                 };
                 match c {
-                    'đ' | 'Đ' => b'd',
+                    // Eth (Ð, ð) stands in for Đ in text converted from legacy encodings.
+                    'đ' | 'Đ' | 'ð' | 'Ð' => b'd',
                     _ => c
                         .nfd()
                         .next()
@@ -312,7 +313,8 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
 
 /// Do two person names agree in the SPEC's sense? Case, spacing and Unicode form are
 /// ignored; a name stored without any diacritics agrees with its folded counterpart;
-/// otherwise diacritics matter (Hùng ≠ Hưng).
+/// otherwise diacritics matter (Hùng ≠ Hưng), but not where the old or new spelling
+/// rule puts the tone mark (Hòa = Hoà, Thủy = Thuỷ).
 pub fn names_agree(a: &str, a_folded: &str, b: &str, b_folded: &str) -> bool {
     if a == b {
         return true;
@@ -320,7 +322,47 @@ pub fn names_agree(a: &str, a_folded: &str, b: &str, b_folded: &str) -> bool {
     if has_no_diacritics(a) || has_no_diacritics(b) {
         return a_folded == b_folded;
     }
-    eq_ignore_case(a, b)
+    eq_ignore_case(a, b) || (same_letters(a_folded, b_folded) && tone_placed(a) == tone_placed(b))
+}
+
+/// Folded keys equal once spaces are dropped (`my linh`, `mylinh`).
+fn same_letters(a_folded: &str, b_folded: &str) -> bool {
+    a_folded
+        .bytes()
+        .filter(|&b| b != b' ')
+        .eq(b_folded.bytes().filter(|&b| b != b' '))
+}
+
+/// Vietnamese tone marks (grave, acute, tilde, hook above, dot below), as NFD carries
+/// them; the other marks (circumflex, breve, horn) belong to their letter.
+fn is_tone_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0300}' | '\u{0301}' | '\u{0303}' | '\u{0309}' | '\u{0323}'
+    )
+}
+
+/// A name as a comparison key where the tone mark's place does not count: lowercase
+/// NFD without spaces, each run of vowels followed by its tone marks (so `hòa` and
+/// `hoà` give the same key, and `hùng` and `hưng` do not). Eth is read as đ.
+fn tone_placed(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut tones = String::new();
+    for c in name.nfd().flat_map(char::to_lowercase) {
+        if is_tone_mark(c) {
+            tones.push(c);
+        } else if is_combining_mark(c) || matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y') {
+            out.push(c);
+        } else {
+            out.push_str(&tones);
+            tones.clear();
+            if !c.is_whitespace() {
+                out.push(if c == 'ð' { 'đ' } else { c });
+            }
+        }
+    }
+    out.push_str(&tones);
+    out
 }
 
 #[cfg(test)]
@@ -398,5 +440,17 @@ mod tests {
         assert!(agree("Nguyễn Văn Hùng", "Nguyen Van Hung"));
         assert!(!agree("Nguyễn Văn Hùng", "Nguyễn Văn Hưng"));
         assert!(!agree("Nguyễn Văn Hùng", "Nguyễn Hùng"));
+        // Old and new tone placement, a missing space, eth for Đ.
+        assert!(agree("Nguyễn Thị Hòa", "Nguyễn Thị Hoà"));
+        assert!(agree("Lê Thủy", "LÊ THUỶ"));
+        assert!(agree("Trần Quý", "Trần Qúy"));
+        assert!(agree("Võ Thị Mỹ Linh", "Võ Thị MỹLinh"));
+        assert!(agree("Đặng Đức", "Ðặng Ðức"));
+        // The tone itself, and the other marks, still count.
+        assert!(!agree("Nguyễn Thị Hòa", "Nguyễn Thị Hóa"));
+        assert!(!agree("Lê Thủy", "Lê Thùy"));
+        assert!(!agree("Trần Hoà", "Trần Hoa"));
+        assert!(!agree("Phạm Hơn", "Phạm Hồn"));
+        assert_eq!(fold("Ðức"), "duc");
     }
 }

@@ -171,7 +171,9 @@ pub fn sector_id_number(text: &str) -> u64 {
             _ => return 0,
         }
     }
-    if digits >= 9 {
+    // Lost leading zeros leave the province prefix, which is never 000: nine digits
+    // (an old CMND number in the ID column) are no ID.
+    if digits == 12 || (digits >= 9 && value >= 1_000_000_000) {
         value
     } else {
         0
@@ -206,12 +208,16 @@ mod tests {
         assert_eq!(sector_id_number(" 083190012345 "), 83_190_012_345);
         assert_eq!(sector_id_number("83190012345.0"), 83_190_012_345);
         assert_eq!(sector_id_number("83190012345.00"), 83_190_012_345);
+        assert_eq!(sector_id_number("1190012345"), 1_190_012_345);
         for bad in [
             "083  190012345",
             "083190012345.",
             "-083190012345",
             "0831900123456",
             "12345678",
+            // An old CMND number, and ten digits that lost a prefix's third digit.
+            "321456789",
+            "0321456789",
             "083,190,012,345",
             "",
         ] {

@@ -5,6 +5,7 @@ mod accuracy;
 mod bad_input;
 mod cli;
 mod common;
+mod crossmatch_cases;
 mod determinism;
 mod formats;
 mod rule_files;

@@ -1,0 +1,371 @@
+//! Cross-match outcomes on small hand-written inputs that follow the SPEC but that the
+//! bundled generator does not produce: namesakes in different communes, a register
+//! row without a name or with a broken ID, an old CMND number in a sector's ID column,
+//! tone marks placed by the old spelling rule, and a tax extract without a status.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::common::*;
+
+const ADMIN: &str =
+    "province_code,province_name,district_code,district_name,commune_code,commune_name
+83,Tỉnh Bến Tre,829,Thành phố Bến Tre,28756,Phường 1
+83,Tỉnh Bến Tre,829,Thành phố Bến Tre,28757,Phường 2
+";
+const INSURANCE_HEADER: &str = "insurance_code,person_id,full_name,birth_date,gender,commune_code,employer,employer_commune_code,industrial_zone,status,card_valid_to";
+const TAX_HEADER: &str = "tax_code,person_id,full_name,birth_date,address,commune_code";
+
+/// A register row: key, ID, name, birth date, gender, commune, parents, death date.
+fn person(key: &str, id: &str, name: &str, birth: &str, gender: &str, commune: &str) -> String {
+    person_with(key, id, name, birth, gender, commune, "")
+}
+
+fn person_with(
+    key: &str,
+    id: &str,
+    name: &str,
+    birth: &str,
+    gender: &str,
+    commune: &str,
+    death: &str,
+) -> String {
+    format!(
+        "{key},{id},,{name},{birth},{gender},83,Kinh,Không,Việt Nam,83,829,{commune},\"Ấp 1\",thuong_tru,H{key},Chủ hộ,Cha {key},Mẹ {key},,01/02/2021,{death},"
+    )
+}
+
+fn insurance(key: &str, id: &str, name: &str, birth: &str, gender: &str, commune: &str) -> String {
+    format!("{key},{id},{name},{birth},{gender},{commune},Công ty A,{commune},,active,31/12/2026")
+}
+
+/// Run the shipped rules on the files given as (name, header, rows); findings by
+/// (rule id, record key) with their suggested value and related keys.
+fn findings(files: &[(&str, &str, Vec<String>)]) -> BTreeMap<(String, String), (String, String)> {
+    let dir = temp();
+    write(dir.path(), "admin_units.csv", ADMIN.as_bytes());
+    for (name, header, rows) in files {
+        let text = format!("{header}\n{}\n", rows.join("\n"));
+        write(dir.path(), &format!("{name}.csv"), text.as_bytes());
+    }
+    let out = dir.path().join("out");
+    let mut config = config_for(dir.path(), &out);
+    config.xlsx = false;
+    config.html = false;
+    doisoat::run(&config, &doisoat::Silent).unwrap();
+    read_findings(&out)
+}
+
+fn read_findings(out: &Path) -> BTreeMap<(String, String), (String, String)> {
+    let (header, rows) = read_csv(&out.join("findings.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (rule, key, suggested, related) = (
+        col("rule_id"),
+        col("record_key"),
+        col("suggested_value"),
+        col("related_keys"),
+    );
+    rows.into_iter()
+        .map(|row| {
+            (
+                (row[rule].clone(), row[key].clone()),
+                (row[suggested].clone(), row[related].clone()),
+            )
+        })
+        .collect()
+}
+
+fn rules_of(found: &BTreeMap<(String, String), (String, String)>, key: &str) -> Vec<String> {
+    found
+        .keys()
+        .filter(|(_, k)| k == key)
+        .map(|(rule, _)| rule.clone())
+        .collect()
+}
+
+/// Two namesakes born the same day in different communes are equally good candidates
+/// for a record without an ID, wherever the record says it lives.
+#[test]
+fn namesakes_in_different_communes_are_ambiguous() {
+    let found = findings(&[
+        (
+            "population",
+            POPULATION_HEADER,
+            vec![
+                person(
+                    "P1",
+                    "083080000011",
+                    "Lê Văn Tám",
+                    "01/02/1980",
+                    "Nam",
+                    "28756",
+                ),
+                person(
+                    "P2",
+                    "083080000022",
+                    "Lê Văn Tám",
+                    "01/02/1980",
+                    "Nam",
+                    "28757",
+                ),
+            ],
+        ),
+        (
+            "insurance",
+            INSURANCE_HEADER,
+            vec![insurance(
+                "BH1",
+                "",
+                "Lê Văn Tám",
+                "01/02/1980",
+                "Nam",
+                "28757",
+            )],
+        ),
+    ]);
+    assert_eq!(rules_of(&found, "BH1"), vec!["XM.insurance.AMBIGUOUS"]);
+    assert_eq!(
+        found[&("XM.insurance.AMBIGUOUS".to_string(), "BH1".to_string())].1,
+        "P1;P2"
+    );
+}
+
+/// An empty name in the register is missing (DU.MISSING_FIELD), not different from
+/// the sector's name.
+#[test]
+fn an_empty_register_name_is_no_mismatch() {
+    let found = findings(&[
+        (
+            "population",
+            POPULATION_HEADER,
+            vec![person(
+                "P1",
+                "083080000011",
+                "",
+                "01/02/1980",
+                "Nam",
+                "28756",
+            )],
+        ),
+        (
+            "insurance",
+            INSURANCE_HEADER,
+            vec![insurance(
+                "BH1",
+                "083080000011",
+                "Lê Văn Tám",
+                "01/02/1980",
+                "Nam",
+                "28756",
+            )],
+        ),
+    ]);
+    assert_eq!(rules_of(&found, "P1"), vec!["DU.MISSING_FIELD"]);
+    assert!(rules_of(&found, "BH1").is_empty(), "{found:?}");
+}
+
+/// An old 9-digit CMND number in a sector's ID column is no personal ID: the record is
+/// matched on name and birth date, and the register ID is suggested.
+#[test]
+fn an_old_cmnd_number_in_the_id_column_is_a_missing_id() {
+    let found = findings(&[
+        (
+            "population",
+            POPULATION_HEADER,
+            vec![person(
+                "P1",
+                "083080000011",
+                "Lê Văn Tám",
+                "01/02/1980",
+                "Nam",
+                "28756",
+            )],
+        ),
+        (
+            "insurance",
+            INSURANCE_HEADER,
+            vec![insurance(
+                "BH1",
+                "321456789",
+                "Lê Văn Tám",
+                "01/02/1980",
+                "Nam",
+                "28756",
+            )],
+        ),
+    ]);
+    assert_eq!(rules_of(&found, "BH1"), vec!["XM.insurance.ID_MISSING"]);
+    assert_eq!(
+        found[&("XM.insurance.ID_MISSING".to_string(), "BH1".to_string())].0,
+        "083080000011"
+    );
+}
+
+/// When the register's ID is the broken one (a wrong gender digit, a lost last digit)
+/// and the sector holds the well-formed ID of the same person, the sector record is
+/// matched: it is never told to take the broken ID. A namesake born the same day with
+/// another province's ID is still not found.
+#[test]
+fn a_broken_register_id_is_not_suggested_to_the_sector() {
+    let found = findings(&[
+        (
+            "population",
+            POPULATION_HEADER,
+            vec![
+                person(
+                    "P1",
+                    "083180000001",
+                    "Lê Văn Tám",
+                    "01/02/1980",
+                    "Nam",
+                    "28756",
+                ),
+                person(
+                    "P2",
+                    "08308000000",
+                    "Võ Văn Sáu",
+                    "03/05/1980",
+                    "Nam",
+                    "28756",
+                ),
+            ],
+        ),
+        (
+            "insurance",
+            INSURANCE_HEADER,
+            vec![
+                insurance(
+                    "BH1",
+                    "083080000001",
+                    "Lê Văn Tám",
+                    "01/02/1980",
+                    "Nam",
+                    "28756",
+                ),
+                insurance(
+                    "BH2",
+                    "083080000003",
+                    "Võ Văn Sáu",
+                    "03/05/1980",
+                    "Nam",
+                    "28756",
+                ),
+                insurance(
+                    "BH3",
+                    "079080000004",
+                    "Võ Văn Sáu",
+                    "03/05/1980",
+                    "Nam",
+                    "28756",
+                ),
+            ],
+        ),
+    ]);
+    assert_eq!(rules_of(&found, "P1"), vec!["DUNG.ID_STRUCTURE"]);
+    assert_eq!(rules_of(&found, "P2"), vec!["DUNG.ID_STRUCTURE"]);
+    assert!(rules_of(&found, "BH1").is_empty(), "{found:?}");
+    assert!(rules_of(&found, "BH2").is_empty(), "{found:?}");
+    assert_eq!(rules_of(&found, "BH3"), vec!["XM.insurance.NOT_FOUND"]);
+}
+
+/// Tone marks placed by the old or the new spelling rule, a missing space and eth for
+/// Đ are the same name; another tone or another vowel mark is not.
+#[test]
+fn tone_placement_is_no_name_mismatch() {
+    let pairs = [
+        ("Nguyễn Thị Hòa", "Nguyễn Thị Hoà", false),
+        ("Lê Thị Thủy", "LÊ THỊ THUỶ", false),
+        ("Võ Thị Mỹ Linh", "Võ Thị MỹLinh", false),
+        ("Đặng Văn Đức", "Ðặng Văn Ðức", false),
+        ("Nguyễn Văn Hùng", "Nguyễn Văn Hưng", true),
+        ("Lê Thị Thủy", "Lê Thị Thùy", true),
+    ];
+    let mut population = Vec::new();
+    let mut sector = Vec::new();
+    for (i, (register, written, _)) in pairs.iter().enumerate() {
+        let id = format!("0831800000{i:02}");
+        population.push(person(
+            &format!("P{i}"),
+            &id,
+            register,
+            "01/02/1980",
+            "Nữ",
+            "28756",
+        ));
+        sector.push(insurance(
+            &format!("BH{i}"),
+            &id,
+            written,
+            "01/02/1980",
+            "Nữ",
+            "28756",
+        ));
+    }
+    let found = findings(&[
+        ("population", POPULATION_HEADER, population),
+        ("insurance", INSURANCE_HEADER, sector),
+    ]);
+    for (i, (register, written, differs)) in pairs.iter().enumerate() {
+        let expected: Vec<String> = if *differs {
+            vec!["XM.insurance.MISMATCH".to_string()]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(
+            rules_of(&found, &format!("BH{i}")),
+            expected,
+            "{register} / {written}"
+        );
+    }
+}
+
+/// The SPEC's tax extract has no status: a tax record of a dead person is still in use.
+#[test]
+fn a_dead_persons_tax_record_is_deceased_active() {
+    let found = findings(&[
+        (
+            "population",
+            POPULATION_HEADER,
+            vec![
+                person_with(
+                    "P1",
+                    "083080000011",
+                    "Lê Văn Tám",
+                    "01/02/1980",
+                    "Nam",
+                    "28756",
+                    "05/06/2024",
+                ),
+                person(
+                    "P2",
+                    "083080000022",
+                    "Lê Văn Bảy",
+                    "01/03/1980",
+                    "Nam",
+                    "28756",
+                ),
+            ],
+        ),
+        (
+            "tax",
+            TAX_HEADER,
+            vec![
+                "8000000011,083080000011,Lê Văn Tám,1980-02-01,\"Ấp 1\",28756".to_string(),
+                "8000000022,083080000022,Lê Văn Bảy,1980-03-01,\"Ấp 1\",28756".to_string(),
+            ],
+        ),
+    ]);
+    assert_eq!(
+        rules_of(&found, "8000000011"),
+        vec!["XM.tax.DECEASED_ACTIVE"]
+    );
+    assert_eq!(
+        found[&(
+            "XM.tax.DECEASED_ACTIVE".to_string(),
+            "8000000011".to_string()
+        )]
+            .1,
+        "P1"
+    );
+    assert!(rules_of(&found, "8000000022").is_empty(), "{found:?}");
+}
