@@ -434,7 +434,13 @@ impl Planner {
                     break;
                 };
                 let t = self.world.persons[target].clone();
-                let (lo, hi) = self.commune_ranges[t.commune as usize];
+                // Half the namesakes live in the same commune, half elsewhere in the
+                // province: either way they are equally good candidates.
+                let (lo, hi) = if rng.chance(0.5) {
+                    self.commune_ranges[t.commune as usize]
+                } else {
+                    (0, main_end as u32)
+                };
                 let Some(twin) = self.probe(&mut rng, lo as usize, hi as usize, 600, |pl, i| {
                     let p = &pl.world.persons[i];
                     i != target

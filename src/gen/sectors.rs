@@ -245,6 +245,9 @@ fn sector_name(lex: &Lexicon, name: &Name, rng: &mut Rng, exact: bool) -> String
         strip_diacritics(&full)
     } else if x < 0.06 {
         full.replacen(' ', "  ", 1)
+    } else if x < 0.09 {
+        // The other spelling rule's tone placement (Hòa / Hoà): the same name.
+        other_tone_placement(&full)
     } else {
         full
     };
@@ -253,6 +256,44 @@ fn sector_name(lex: &Lexicon, name: &Name, rng: &mut Rng, exact: bool) -> String
     } else {
         text
     }
+}
+
+/// Tone marks on the first or the second vowel of an open `oa`, `oe`, `uy` syllable:
+/// the old and the new spelling rule, in that order.
+const TONE_PLACEMENTS: [(&str, &str); 15] = [
+    ("òa", "oà"),
+    ("óa", "oá"),
+    ("ỏa", "oả"),
+    ("õa", "oã"),
+    ("ọa", "oạ"),
+    ("òe", "oè"),
+    ("óe", "oé"),
+    ("ỏe", "oẻ"),
+    ("õe", "oẽ"),
+    ("ọe", "oẹ"),
+    ("ùy", "uỳ"),
+    ("úy", "uý"),
+    ("ủy", "uỷ"),
+    ("ũy", "uỹ"),
+    ("ụy", "uỵ"),
+];
+
+/// `full` with each word that ends in an open `oa`/`oe`/`uy` syllable written by the
+/// other spelling rule (`Hòa` ↔ `Hoà`, `Thủy` ↔ `Thuỷ`); other words unchanged.
+pub(super) fn other_tone_placement(full: &str) -> String {
+    full.split(' ')
+        .map(|word| {
+            for (old, new) in TONE_PLACEMENTS {
+                for (from, to) in [(old, new), (new, old)] {
+                    if let Some(stem) = word.strip_suffix(from) {
+                        return format!("{stem}{to}");
+                    }
+                }
+            }
+            word.to_string()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A birth date as a sector writes it: the true date, at the register's precision or

@@ -346,3 +346,17 @@ fn bad_options_are_rejected() {
     let options = GenOptions::new(10, 1, PathBuf::from("/nonexistent/x"));
     assert!(matches!(generate(&options), Err(GenError::Options(_))));
 }
+
+/// Benign tone-placement noise swaps the old and new spelling of open `oa`/`oe`/`uy`
+/// syllables only, both ways, and leaves closed syllables (Hoàng) alone.
+#[test]
+fn tone_placement_noise_swaps_open_syllables_only() {
+    use super::sectors::other_tone_placement;
+    assert_eq!(other_tone_placement("Nguyễn Thị Hòa"), "Nguyễn Thị Hoà");
+    assert_eq!(other_tone_placement("Lê Thị Thuỷ"), "Lê Thị Thủy");
+    assert_eq!(other_tone_placement("Trần Khỏe"), "Trần Khoẻ");
+    assert_eq!(other_tone_placement("Hoàng Văn Toàn"), "Hoàng Văn Toàn");
+    let name = "Phạm Thúy Hòa";
+    assert_ne!(other_tone_placement(name), name);
+    assert_eq!(other_tone_placement(&other_tone_placement(name)), name);
+}
