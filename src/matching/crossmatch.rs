@@ -374,8 +374,12 @@ pub fn match_dataset(
     matches
 }
 
-/// A 12-digit ID from its number.
+/// A 12-digit ID from its number (empty for 0: no usable ID, nothing to suggest).
 pub fn format_id(value: u64) -> String {
+    // 0 is "no usable ID": there is nothing to suggest.
+    if value == 0 {
+        return String::new();
+    }
     format!("{value:012}")
 }
 
