@@ -222,6 +222,19 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         }
     }
     let mut warnings = Vec::new();
+    let commune_agree = pack
+        .matching
+        .weights
+        .get("commune_agree")
+        .copied()
+        .unwrap_or(matching::COMMUNE_AGREE);
+    if commune_agree >= pack.matching.ambiguity_margin {
+        warnings.push(format!(
+            "rules: [matching.weights] commune_agree = {commune_agree} is not below ambiguity_margin = {}: the record's commune alone picks one of two namesakes born the same day instead of reporting AMBIGUOUS (the shipped matching.toml has {})",
+            pack.matching.ambiguity_margin,
+            matching::COMMUNE_AGREE
+        ));
+    }
 
     // Ingest.
     let extras_for = |dataset: &str| -> Vec<String> {

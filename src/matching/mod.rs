@@ -20,6 +20,10 @@ use crate::rules::types::MatchingDef;
 use index::{blocking_keys, BlockingIndex, IdTable};
 use similarity::{is_id_typo, name_similarity};
 
+/// Default weight of living in the record's commune: below the default ambiguity
+/// margin, so that it never alone makes one of two namesakes "the" person.
+pub const COMMUNE_AGREE: f64 = 0.5;
+
 /// Weights of the evidence (from `[matching.weights]`, defaults below).
 #[derive(Debug, Clone)]
 pub struct Weights {
@@ -57,7 +61,7 @@ impl Weights {
             birth_conflict: w("birth_date_conflict", -6.0),
             gender_agree: w("gender_agree", 0.5),
             gender_conflict: w("gender_conflict", -4.0),
-            commune_agree: w("commune_agree", 1.0),
+            commune_agree: w("commune_agree", COMMUNE_AGREE),
             id_typo: w("id_typo", 2.0),
         }
     }

@@ -369,3 +369,44 @@ fn a_dead_persons_tax_record_is_deceased_active() {
     );
     assert!(rules_of(&found, "8000000022").is_empty(), "{found:?}");
 }
+
+/// A rule folder copied before `commune_agree` went below `ambiguity_margin` still
+/// runs, and the run says why its namesakes are not reported as ambiguous.
+#[test]
+fn an_old_commune_weight_is_warned_about() {
+    let dir = temp();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let matching = std::fs::read_to_string(shipped.join("matching.toml")).unwrap();
+    let old = matching.replacen("commune_agree = 0.5", "commune_agree = 1.0", 1);
+    assert_ne!(
+        old, matching,
+        "the shipped matching.toml sets commune_agree = 0.5"
+    );
+    write(&rules, "matching.toml", old.as_bytes());
+    write(dir.path(), "admin_units.csv", ADMIN.as_bytes());
+    let population = format!(
+        "{POPULATION_HEADER}\n{}\n",
+        person(
+            "P1",
+            "083080000011",
+            "Lê Văn Tám",
+            "01/02/1980",
+            "Nam",
+            "28756"
+        )
+    );
+    write(dir.path(), "population.csv", population.as_bytes());
+    let warned = |rules_dir: Option<&Path>| {
+        let out = dir.path().join("out");
+        let mut config = config_for(dir.path(), &out);
+        config.xlsx = false;
+        config.html = false;
+        config.rules = rules_dir.map(Path::to_path_buf).into_iter().collect();
+        let summary = doisoat::run(&config, &doisoat::Silent).unwrap().summary;
+        summary.warnings.iter().any(|w| w.contains("commune_agree"))
+    };
+    assert!(warned(Some(&rules)));
+    assert!(!warned(None));
+}
