@@ -9,6 +9,24 @@ use rayon::prelude::*;
 use crate::model::{Column, DateColumn, DictColumn, FieldKind, NameColumn, PartialDate, StrColumn};
 use crate::normalize::{date::parse_date, text};
 
+/// The cell as a value: the words database and spreadsheet exports write for an empty
+/// cell (`NULL`, `N/A`, `-`, …) are empty, so they are missing values, not values
+/// outside a list, not one shared ID, not a death date.
+#[inline]
+pub fn present(cell: &str) -> &str {
+    let trimmed = cell.trim();
+    if trimmed.len() <= 4
+        && matches!(
+            trimmed,
+            "NULL" | "null" | "Null" | "NaN" | "nan" | "None" | "N/A" | "n/a" | "#N/A" | "-" | "--"
+        )
+    {
+        ""
+    } else {
+        cell
+    }
+}
+
 /// A small multiply-rotate hasher for the dictionary maps of ingest: they are never
 /// iterated (codes follow first appearance), so only speed matters, and short values
 /// like commune codes hash in a few cycles.

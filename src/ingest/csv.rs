@@ -638,8 +638,16 @@ fn parse_chunk(
         if batch_rows == BATCH_ROWS || (exhausted && batch_rows > 0) {
             for (builder, source) in builders.iter_mut().zip(&plan.sources) {
                 if let Some(index) = *source {
+                    // The record key is kept as written (rows without one are rejected).
+                    let is_key = key_column == Some(index);
                     builder.extend((0..batch_rows).map(|row| {
-                        text_of(bytes, &side, spans.get(row * field_count + index).copied())
+                        let cell =
+                            text_of(bytes, &side, spans.get(row * field_count + index).copied());
+                        if is_key {
+                            cell
+                        } else {
+                            super::columns::present(cell)
+                        }
                     }));
                 }
             }

@@ -88,7 +88,12 @@ pub fn read_parquet(request: &ReadRequest<'_>) -> Result<Ingested> {
             ));
             for (builder, source) in builders.iter_mut().zip(&plan.sources) {
                 if let Some(index) = source {
-                    builder.push(fields.get(*index).copied().unwrap_or(""));
+                    let cell = fields.get(*index).copied().unwrap_or("");
+                    builder.push(if key_column == Some(*index) {
+                        cell
+                    } else {
+                        super::columns::present(cell)
+                    });
                 }
             }
         }

@@ -77,7 +77,17 @@ impl PopulationFacts {
                 let (_, _, plausible) = ages[row];
                 let birth_year = plausible.then(|| birth_at(row).year());
                 let check = check_id(text, birth_year, gender[row], prefixes);
-                (check.problems, id_number(text, &check))
+                let mut value = id_number(text, &check);
+                // Twelve digits typed in groups or marked as text ("083 190 012 345",
+                // "'083190012345") are still flagged (DUNG.ID_STRUCTURE) but join,
+                // and count as the same ID, as the number they spell.
+                if value == 0
+                    && check.problems.has(IdProblems::NOT_DIGITS)
+                    && text.bytes().filter(u8::is_ascii_digit).count() == 12
+                {
+                    value = sector_id_number(text);
+                }
+                (check.problems, value)
             })
             .collect();
         let death_recorded: Vec<bool> = match table.date("death_date") {

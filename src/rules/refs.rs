@@ -42,24 +42,39 @@ impl RefList {
         list
     }
 
+    /// The entry `value` names: its compact folded key, or else a name with another
+    /// name of the same entry in brackets (`Kinh (Việt)`), or one name in brackets
+    /// after text that is no entry of the list.
+    fn entry_of(&self, value: &str) -> Option<usize> {
+        if let Some(&index) = self.keys.get(&fold_compact(value)) {
+            return Some(index);
+        }
+        let (outside, rest) = value.split_once('(')?;
+        let inside = rest.strip_suffix(')').unwrap_or(rest);
+        let outside = self.keys.get(&fold_compact(outside)).copied();
+        let inside = self.keys.get(&fold_compact(inside)).copied();
+        match (outside, inside) {
+            (Some(a), Some(b)) => (a == b).then_some(a),
+            (a, b) => a.or(b),
+        }
+    }
+
     /// Is `value` (any case, diacritics, spacing) in the list?
     pub fn contains(&self, value: &str) -> bool {
-        self.keys.contains_key(&fold_compact(value))
+        self.entry_of(value).is_some()
     }
 
     /// The canonical spelling of `value`, if it is in the list.
     pub fn canonical_of(&self, value: &str) -> Option<&str> {
-        self.keys
-            .get(&fold_compact(value))
-            .and_then(|&i| self.canonical.get(i))
+        self.entry_of(value)
+            .and_then(|i| self.canonical.get(i))
             .map(String::as_str)
     }
 
     /// The label (trailing comment) of `value`'s entry, empty when none.
     pub fn label_of(&self, value: &str) -> &str {
-        self.keys
-            .get(&fold_compact(value))
-            .and_then(|&i| self.labels.get(i))
+        self.entry_of(value)
+            .and_then(|i| self.labels.get(i))
             .map_or("", String::as_str)
     }
 
@@ -110,5 +125,12 @@ mod tests {
         assert_eq!(list.canonical_of("meo"), Some("Mông"));
         assert!(!list.contains("Kinh Việt"));
         assert!(!list.contains("Tây Nguyên"));
+        // A name with another name of the same entry in brackets, or one name in
+        // brackets; two different entries are no value of the list.
+        assert_eq!(list.canonical_of("Kinh (Việt)"), Some("Kinh"));
+        assert_eq!(list.canonical_of("Người Mông (Mèo"), Some("Mông"));
+        assert_eq!(list.canonical_of("(Gia Rai)"), Some("Gia Rai"));
+        assert!(!list.contains("Kinh (Mông)"));
+        assert!(!list.contains("Tây (Nguyên)"));
     }
 }

@@ -410,3 +410,61 @@ fn an_old_commune_weight_is_warned_about() {
     assert!(warned(Some(&rules)));
     assert!(!warned(None));
 }
+
+/// A register ID typed in digit groups or marked as text is flagged, but joins its
+/// sector records and is the same ID as the one written plainly (SACH.DUP_ID).
+#[test]
+fn a_formatted_register_id_joins_and_counts_as_the_same_id() {
+    let found = findings(&[
+        (
+            "population",
+            POPULATION_HEADER,
+            vec![
+                person(
+                    "P1",
+                    "083 080 000 011",
+                    "Lê Văn Tám",
+                    "01/02/1980",
+                    "Nam",
+                    "28756",
+                ),
+                person(
+                    "P2",
+                    "'083080000022",
+                    "Lê Văn Bảy",
+                    "01/03/1980",
+                    "Nam",
+                    "28756",
+                ),
+                person(
+                    "P3",
+                    "083080000022",
+                    "Trần Văn Chín",
+                    "01/04/1980",
+                    "Nam",
+                    "28756",
+                ),
+            ],
+        ),
+        (
+            "insurance",
+            INSURANCE_HEADER,
+            vec![insurance(
+                "BH1",
+                "083080000011",
+                "Lê Văn Tám",
+                "01/02/1980",
+                "Nam",
+                "28756",
+            )],
+        ),
+    ]);
+    assert_eq!(rules_of(&found, "P1"), vec!["DUNG.ID_STRUCTURE"]);
+    assert!(rules_of(&found, "BH1").is_empty(), "{found:?}");
+    for key in ["P2", "P3"] {
+        assert!(
+            rules_of(&found, key).contains(&"SACH.DUP_ID".to_string()),
+            "{key}: {found:?}"
+        );
+    }
+}

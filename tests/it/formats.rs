@@ -348,3 +348,50 @@ fn admin_units_before_and_after_the_reform_share_their_codes() {
         outcome.summary.warnings
     );
 }
+
+/// Exports from databases and spreadsheets write empty cells as `NULL`, `N/A` or `-`:
+/// those are missing values. Every empty cell of every dataset written so gives the
+/// same findings as the files with empty cells.
+#[test]
+fn placeholder_words_for_empty_cells_give_the_same_findings() {
+    let plain = temp();
+    let mut options = doisoat::gen::GenOptions::new(8_000, 11, plain.path().to_path_buf());
+    options.as_of = as_of();
+    doisoat::gen::generate(&options).unwrap();
+    let marked = temp();
+    let words = ["NULL", "N/A", "-", "null", "#N/A"];
+    let mut replaced = 0usize;
+    for entry in std::fs::read_dir(plain.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        if !name.ends_with(".csv") || name == "truth.csv" || name == "admin_units.csv" {
+            if name.ends_with(".csv") {
+                std::fs::copy(&path, marked.path().join(&name)).unwrap();
+            }
+            continue;
+        }
+        let (header, rows) = read_csv(&path);
+        let mut writer = csv::Writer::from_path(marked.path().join(&name)).unwrap();
+        writer.write_record(&header).unwrap();
+        for mut row in rows {
+            for cell in row.iter_mut().filter(|c| c.is_empty()) {
+                *cell = words[replaced % words.len()].to_string();
+                replaced += 1;
+            }
+            writer.write_record(&row).unwrap();
+        }
+        writer.flush().unwrap();
+    }
+    assert!(replaced > 5_000, "only {replaced} empty cells");
+    let findings = |dir: &std::path::Path| {
+        let out = dir.join("out");
+        let mut config = config_for(dir, &out);
+        config.xlsx = false;
+        config.html = false;
+        doisoat::run(&config, &doisoat::Silent).unwrap();
+        keyed(&out.join("findings.csv"))
+    };
+    let with_empty_cells = findings(plain.path());
+    assert!(with_empty_cells.len() > 500);
+    assert_eq!(with_empty_cells, findings(marked.path()));
+}
