@@ -14,7 +14,18 @@ use crate::normalize::{date::parse_date, text};
 /// outside a list, not one shared ID, not a death date.
 #[inline]
 pub fn present(cell: &str) -> &str {
+    // Most cells are longer than any placeholder with a space either side: one compare.
+    if cell.len() > 6 {
+        return cell;
+    }
     let trimmed = cell.trim();
+    if !trimmed
+        .as_bytes()
+        .first()
+        .is_some_and(|b| matches!(b, b'N' | b'n' | b'#' | b'-'))
+    {
+        return cell;
+    }
     if trimmed.len() <= 4
         && matches!(
             trimmed,
