@@ -222,19 +222,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         }
     }
     let mut warnings = Vec::new();
-    let commune_agree = pack
-        .matching
-        .weights
-        .get("commune_agree")
-        .copied()
-        .unwrap_or(matching::COMMUNE_AGREE);
-    if commune_agree >= pack.matching.ambiguity_margin {
-        warnings.push(format!(
-            "rules: [matching.weights] commune_agree = {commune_agree} is not below ambiguity_margin = {}: the record's commune alone picks one of two namesakes born the same day instead of reporting AMBIGUOUS (the shipped matching.toml has {})",
-            pack.matching.ambiguity_margin,
-            matching::COMMUNE_AGREE
-        ));
-    }
+    warnings.extend(matching::Weights::from_def(&pack.matching).tie_break_warning());
 
     // Ingest.
     let extras_for = |dataset: &str| -> Vec<String> {
@@ -265,9 +253,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             )?;
             let units = AdminUnits::from_table(&loaded.table, config.as_of);
             if !units.overlapping.is_empty() {
-                let mut codes = units.overlapping.clone();
-                codes.sort();
-                codes.dedup();
+                let codes = &units.overlapping;
                 warnings.push(format!(
                     "{}: {} commune code(s) have more than one row in force at {} (overlapping valid_from/valid_to), the first row of each is used: {}",
                     source.path.display(),

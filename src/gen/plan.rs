@@ -570,33 +570,32 @@ impl Planner {
         let as_of = self.world.as_of;
         let seed = self.world.seed;
         let mut rng = self.rng("deceased_active");
-        let n_ins = planned(rates.insurance_deceased_active, self.count(F_INS));
-        for _ in 0..n_ins {
-            let Some(i) = self.probe(&mut rng, 0, self.base, 400, |pl, i| {
-                let p = &pl.world.persons[i];
-                pl.free(i) && p.has(F_INS) && p.full_birth() && (25..=85).contains(&pl.age(i))
-            }) else {
-                break;
-            };
-            let lo = Ymd::new(2023, 1, 1).days();
-            let death =
-                Ymd::from_days(rng.range(i64::from(lo), i64::from(as_of.days() - 7)) as i32);
-            self.kill(i, death, &mut rng);
-            self.claim(i, F_DA_INS);
-        }
-        let n_tax = planned(rates.tax_deceased_active, self.count(F_TAX));
-        for _ in 0..n_tax {
-            let Some(i) = self.probe(&mut rng, 0, self.base, 400, |pl, i| {
-                let p = &pl.world.persons[i];
-                pl.free(i) && p.has(F_TAX) && p.full_birth() && (25..=75).contains(&pl.age(i))
-            }) else {
-                break;
-            };
-            let lo = Ymd::new(2022, 1, 1).days();
-            let death =
-                Ymd::from_days(rng.range(i64::from(lo), i64::from(as_of.days() - 7)) as i32);
-            self.kill(i, death, &mut rng);
-            self.claim(i, F_DA_TAX);
+        // Dead people whose record in a sector stays in use: (rate per record,
+        // membership, ages, earliest death year, defect flag).
+        let still_in_use = [
+            (
+                rates.insurance_deceased_active,
+                F_INS,
+                25..=85,
+                2023,
+                F_DA_INS,
+            ),
+            (rates.tax_deceased_active, F_TAX, 25..=75, 2022, F_DA_TAX),
+        ];
+        for (rate, member, ages, earliest, flag) in still_in_use {
+            for _ in 0..planned(rate, self.count(member)) {
+                let Some(i) = self.probe(&mut rng, 0, self.base, 400, |pl, i| {
+                    let p = &pl.world.persons[i];
+                    pl.free(i) && p.has(member) && p.full_birth() && ages.contains(&pl.age(i))
+                }) else {
+                    break;
+                };
+                let lo = Ymd::new(earliest, 1, 1).days();
+                let death =
+                    Ymd::from_days(rng.range(i64::from(lo), i64::from(as_of.days() - 7)) as i32);
+                self.kill(i, death, &mut rng);
+                self.claim(i, flag);
+            }
         }
         let vac_rows = (self.count(F_VAC) as f64 * 2.35) as usize;
         let n_vac = planned(rates.vaccination_deceased_active, vac_rows);

@@ -26,12 +26,10 @@ pub fn present(cell: &str) -> &str {
     {
         return cell;
     }
-    if trimmed.len() <= 4
-        && matches!(
-            trimmed,
-            "NULL" | "null" | "Null" | "NaN" | "nan" | "None" | "N/A" | "n/a" | "#N/A" | "-" | "--"
-        )
-    {
+    if matches!(
+        trimmed,
+        "NULL" | "null" | "Null" | "NaN" | "nan" | "None" | "N/A" | "n/a" | "#N/A" | "-" | "--"
+    ) {
         ""
     } else {
         cell

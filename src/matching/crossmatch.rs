@@ -150,21 +150,6 @@ pub fn match_dataset(
         })
     };
     let register_ids = population.text("person_id");
-    let register_id_broken = |person: u32| -> bool {
-        let text = register_ids.map_or("", |c| c.get(person as usize)).trim();
-        let birth = index.birth(person);
-        let problems = check_id(
-            text,
-            birth.is_known().then(|| birth.year()),
-            index.gender(person),
-            prefixes,
-        )
-        .problems;
-        // An ID that only lost its leading zeros joins padded: it is not broken.
-        text.is_empty()
-            || !(problems.is_ok()
-                || problems.has(crate::normalize::id::IdProblems::LOST_LEADING_ZEROS))
-    };
     // The sector ID's province prefix is the person's: their birth province, or the
     // prefix their broken register ID still shows. A namesake born the same day
     // elsewhere carries another prefix.
@@ -201,6 +186,32 @@ pub fn match_dataset(
                 .filter(|z| !z.get(row).is_empty())
                 .and(employer_communes)
                 .and_then(|c| province_of(admin, c.get(row)));
+            // The record is `person`'s: matched, or mismatched on the fields that
+            // differ; flagged when the industrial zone is in a province where none of
+            // `candidates` (the register rows with its ID) lives.
+            let matched = |person: u32,
+                           differences: RowDetail,
+                           candidates: &mut dyn Iterator<Item = u32>| {
+                let mut outcome = if differences.fields.is_empty() {
+                    code::MATCHED
+                } else {
+                    code::MISMATCH
+                };
+                if let Some(province) = &zone_province {
+                    let mut lives_there = false;
+                    for candidate in candidates {
+                        if register_province_of(candidate) == *province {
+                            lives_there = true;
+                            break;
+                        }
+                    }
+                    if !lives_there {
+                        outcome |= code::IZ_FLAG;
+                    }
+                }
+                let detail = (!differences.fields.is_empty()).then(|| Box::new(differences));
+                (outcome, person, detail)
+            };
             let persons = index.id_table.rows_of(id);
             if !persons.is_empty() {
                 // Several rows can share an ID (SACH.DUP_ID): compare with the closest.
@@ -209,17 +220,8 @@ pub fn match_dataset(
                     .map(|p| (p, differences(&query, index, p, source)))
                     .min_by_key(|(_, d)| d.fields.len())
                     .unwrap_or((NO_PERSON, RowDetail::default()));
-                let mut outcome = if differences.fields.is_empty() {
-                    code::MATCHED
-                } else {
-                    code::MISMATCH
-                };
-                if let Some(province) = &zone_province {
-                    if persons.iter().all(|p| register_province_of(p) != *province) {
-                        outcome |= code::IZ_FLAG;
-                    }
-                }
-                let detail = (!differences.fields.is_empty()).then(|| Box::new(differences));
+                let (outcome, person, detail) =
+                    matched(person, differences, &mut persons.iter());
                 return (outcome, person, detail, persons.len());
             }
             if id != 0 {
@@ -248,23 +250,12 @@ pub fn match_dataset(
                     // told to take the register's broken ID.
                     Resolution::Unique(person, _)
                         if well_formed
-                            && register_id_broken(person)
+                            && index.id_broken(person)
                             && prefix_is_persons(person, id) =>
                     {
                         let differences = differences(&query, index, person, source);
-                        let mut outcome = if differences.fields.is_empty() {
-                            code::MATCHED
-                        } else {
-                            code::MISMATCH
-                        };
-                        if zone_province
-                            .as_ref()
-                            .is_some_and(|province| register_province_of(person) != *province)
-                        {
-                            outcome |= code::IZ_FLAG;
-                        }
-                        let detail =
-                            (!differences.fields.is_empty()).then(|| Box::new(differences));
+                        let (outcome, person, detail) =
+                            matched(person, differences, &mut std::iter::once(person));
                         return (outcome, person, detail, compared);
                     }
                     Resolution::Unique(person, evidence) if is_id_typo(id, index.ids[person as usize]) => {

@@ -14,6 +14,7 @@ pub mod similarity;
 use std::collections::BTreeMap;
 
 use crate::model::{DictColumn, Gender, NameColumn, PartialDate, Precision, Table};
+use crate::normalize::id::IdProblems;
 use crate::normalize::text::names_agree;
 use crate::rules::facts::PopulationFacts;
 use crate::rules::types::MatchingDef;
@@ -46,6 +47,19 @@ pub struct Weights {
 }
 
 impl Weights {
+    /// A warning when living in the record's commune outweighs the ambiguity margin:
+    /// the commune alone would then pick one of two namesakes born the same day
+    /// instead of reporting them as ambiguous (a rule folder copied before the
+    /// shipped value went below the margin).
+    pub fn tie_break_warning(&self) -> Option<String> {
+        (self.commune_agree >= self.ambiguity_margin).then(|| {
+            format!(
+                "rules: [matching.weights] commune_agree = {} is not below ambiguity_margin = {}: the record's commune alone picks one of two namesakes born the same day instead of reporting AMBIGUOUS (the shipped matching.toml has {COMMUNE_AGREE})",
+                self.commune_agree, self.ambiguity_margin
+            )
+        })
+    }
+
     /// From the rule pack's matching settings.
     pub fn from_def(def: &MatchingDef) -> Weights {
         let w = |name: &str, default: f64| def.weights.get(name).copied().unwrap_or(default);
@@ -141,6 +155,8 @@ pub struct PersonIndex<'a> {
     communes: Option<&'a DictColumn>,
     /// ID number per row.
     pub ids: &'a [u64],
+    /// What is wrong with each row's ID (`DUNG.ID_STRUCTURE`'s reading).
+    pub id_problems: &'a [IdProblems],
     /// ID → rows.
     pub id_table: IdTable,
     /// Blocking passes.
@@ -191,11 +207,24 @@ impl<'a> PersonIndex<'a> {
             genders: &facts.gender,
             communes: table.dict("commune_code"),
             ids: &facts.id_value,
+            id_problems: &facts.id_problems,
             id_table,
             blocking,
             keys,
             weights: Weights::from_def(def),
         }
+    }
+
+    /// The row's register ID is missing or malformed, not just stripped of its leading
+    /// zeros (which join padded).
+    pub fn id_broken(&self, row: u32) -> bool {
+        let problems = self
+            .id_problems
+            .get(row as usize)
+            .copied()
+            .unwrap_or_default();
+        let empty = problems.is_ok() && self.ids.get(row as usize).is_none_or(|&id| id == 0);
+        empty || !(problems.is_ok() || problems.has(IdProblems::LOST_LEADING_ZEROS))
     }
 
     /// Full name (NFC) of a row.

@@ -38,7 +38,7 @@ pub struct AdminUnits {
     pub districts: BTreeMap<String, String>,
     /// Commune codes with more than one row in force at the run date (periods that
     /// overlap); the first row of each is used.
-    pub overlapping: Vec<String>,
+    pub overlapping: std::collections::BTreeSet<String>,
 }
 
 /// Province codes are two-digit; accept the three-digit ID-prefix form (`083`).
@@ -77,9 +77,7 @@ impl AdminUnits {
                 continue;
             }
             if units.communes.contains_key(&commune.code) {
-                if units.overlapping.last() != Some(&commune.code) {
-                    units.overlapping.push(commune.code);
-                }
+                units.overlapping.insert(commune.code);
                 continue;
             }
             units

@@ -56,6 +56,17 @@ fn findings(files: &[(&str, &str, Vec<String>)]) -> BTreeMap<(String, String), (
     read_findings(&out)
 }
 
+/// [`findings`] of a register and an insurance file.
+fn with_insurance(
+    population: Vec<String>,
+    insurance: Vec<String>,
+) -> BTreeMap<(String, String), (String, String)> {
+    findings(&[
+        ("population", POPULATION_HEADER, population),
+        ("insurance", INSURANCE_HEADER, insurance),
+    ])
+}
+
 fn read_findings(out: &Path) -> BTreeMap<(String, String), (String, String)> {
     let (header, rows) = read_csv(&out.join("findings.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
@@ -87,42 +98,34 @@ fn rules_of(found: &BTreeMap<(String, String), (String, String)>, key: &str) -> 
 /// for a record without an ID, wherever the record says it lives.
 #[test]
 fn namesakes_in_different_communes_are_ambiguous() {
-    let found = findings(&[
-        (
-            "population",
-            POPULATION_HEADER,
-            vec![
-                person(
-                    "P1",
-                    "083080000011",
-                    "Lê Văn Tám",
-                    "01/02/1980",
-                    "Nam",
-                    "28756",
-                ),
-                person(
-                    "P2",
-                    "083080000022",
-                    "Lê Văn Tám",
-                    "01/02/1980",
-                    "Nam",
-                    "28757",
-                ),
-            ],
-        ),
-        (
-            "insurance",
-            INSURANCE_HEADER,
-            vec![insurance(
-                "BH1",
-                "",
+    let found = with_insurance(
+        vec![
+            person(
+                "P1",
+                "083080000011",
+                "Lê Văn Tám",
+                "01/02/1980",
+                "Nam",
+                "28756",
+            ),
+            person(
+                "P2",
+                "083080000022",
                 "Lê Văn Tám",
                 "01/02/1980",
                 "Nam",
                 "28757",
-            )],
-        ),
-    ]);
+            ),
+        ],
+        vec![insurance(
+            "BH1",
+            "",
+            "Lê Văn Tám",
+            "01/02/1980",
+            "Nam",
+            "28757",
+        )],
+    );
     assert_eq!(rules_of(&found, "BH1"), vec!["XM.insurance.AMBIGUOUS"]);
     assert_eq!(
         found[&("XM.insurance.AMBIGUOUS".to_string(), "BH1".to_string())].1,
@@ -134,32 +137,24 @@ fn namesakes_in_different_communes_are_ambiguous() {
 /// the sector's name.
 #[test]
 fn an_empty_register_name_is_no_mismatch() {
-    let found = findings(&[
-        (
-            "population",
-            POPULATION_HEADER,
-            vec![person(
-                "P1",
-                "083080000011",
-                "",
-                "01/02/1980",
-                "Nam",
-                "28756",
-            )],
-        ),
-        (
-            "insurance",
-            INSURANCE_HEADER,
-            vec![insurance(
-                "BH1",
-                "083080000011",
-                "Lê Văn Tám",
-                "01/02/1980",
-                "Nam",
-                "28756",
-            )],
-        ),
-    ]);
+    let found = with_insurance(
+        vec![person(
+            "P1",
+            "083080000011",
+            "",
+            "01/02/1980",
+            "Nam",
+            "28756",
+        )],
+        vec![insurance(
+            "BH1",
+            "083080000011",
+            "Lê Văn Tám",
+            "01/02/1980",
+            "Nam",
+            "28756",
+        )],
+    );
     assert_eq!(rules_of(&found, "P1"), vec!["DU.MISSING_FIELD"]);
     assert!(rules_of(&found, "BH1").is_empty(), "{found:?}");
 }
@@ -168,32 +163,24 @@ fn an_empty_register_name_is_no_mismatch() {
 /// matched on name and birth date, and the register ID is suggested.
 #[test]
 fn an_old_cmnd_number_in_the_id_column_is_a_missing_id() {
-    let found = findings(&[
-        (
-            "population",
-            POPULATION_HEADER,
-            vec![person(
-                "P1",
-                "083080000011",
-                "Lê Văn Tám",
-                "01/02/1980",
-                "Nam",
-                "28756",
-            )],
-        ),
-        (
-            "insurance",
-            INSURANCE_HEADER,
-            vec![insurance(
-                "BH1",
-                "321456789",
-                "Lê Văn Tám",
-                "01/02/1980",
-                "Nam",
-                "28756",
-            )],
-        ),
-    ]);
+    let found = with_insurance(
+        vec![person(
+            "P1",
+            "083080000011",
+            "Lê Văn Tám",
+            "01/02/1980",
+            "Nam",
+            "28756",
+        )],
+        vec![insurance(
+            "BH1",
+            "321456789",
+            "Lê Văn Tám",
+            "01/02/1980",
+            "Nam",
+            "28756",
+        )],
+    );
     assert_eq!(rules_of(&found, "BH1"), vec!["XM.insurance.ID_MISSING"]);
     assert_eq!(
         found[&("XM.insurance.ID_MISSING".to_string(), "BH1".to_string())].0,
@@ -207,60 +194,52 @@ fn an_old_cmnd_number_in_the_id_column_is_a_missing_id() {
 /// another province's ID is still not found.
 #[test]
 fn a_broken_register_id_is_not_suggested_to_the_sector() {
-    let found = findings(&[
-        (
-            "population",
-            POPULATION_HEADER,
-            vec![
-                person(
-                    "P1",
-                    "083180000001",
-                    "Lê Văn Tám",
-                    "01/02/1980",
-                    "Nam",
-                    "28756",
-                ),
-                person(
-                    "P2",
-                    "08308000000",
-                    "Võ Văn Sáu",
-                    "03/05/1980",
-                    "Nam",
-                    "28756",
-                ),
-            ],
-        ),
-        (
-            "insurance",
-            INSURANCE_HEADER,
-            vec![
-                insurance(
-                    "BH1",
-                    "083080000001",
-                    "Lê Văn Tám",
-                    "01/02/1980",
-                    "Nam",
-                    "28756",
-                ),
-                insurance(
-                    "BH2",
-                    "083080000003",
-                    "Võ Văn Sáu",
-                    "03/05/1980",
-                    "Nam",
-                    "28756",
-                ),
-                insurance(
-                    "BH3",
-                    "079080000004",
-                    "Võ Văn Sáu",
-                    "03/05/1980",
-                    "Nam",
-                    "28756",
-                ),
-            ],
-        ),
-    ]);
+    let found = with_insurance(
+        vec![
+            person(
+                "P1",
+                "083180000001",
+                "Lê Văn Tám",
+                "01/02/1980",
+                "Nam",
+                "28756",
+            ),
+            person(
+                "P2",
+                "08308000000",
+                "Võ Văn Sáu",
+                "03/05/1980",
+                "Nam",
+                "28756",
+            ),
+        ],
+        vec![
+            insurance(
+                "BH1",
+                "083080000001",
+                "Lê Văn Tám",
+                "01/02/1980",
+                "Nam",
+                "28756",
+            ),
+            insurance(
+                "BH2",
+                "083080000003",
+                "Võ Văn Sáu",
+                "03/05/1980",
+                "Nam",
+                "28756",
+            ),
+            insurance(
+                "BH3",
+                "079080000004",
+                "Võ Văn Sáu",
+                "03/05/1980",
+                "Nam",
+                "28756",
+            ),
+        ],
+    );
     assert_eq!(rules_of(&found, "P1"), vec!["DUNG.ID_STRUCTURE"]);
     assert_eq!(rules_of(&found, "P2"), vec!["DUNG.ID_STRUCTURE"]);
     assert!(rules_of(&found, "BH1").is_empty(), "{found:?}");
@@ -301,10 +280,7 @@ fn tone_placement_is_no_name_mismatch() {
             "28756",
         ));
     }
-    let found = findings(&[
-        ("population", POPULATION_HEADER, population),
-        ("insurance", INSURANCE_HEADER, sector),
-    ]);
+    let found = with_insurance(population, sector);
     for (i, (register, written, differs)) in pairs.iter().enumerate() {
         let expected: Vec<String> = if *differs {
             vec!["XM.insurance.MISMATCH".to_string()]
@@ -415,50 +391,42 @@ fn an_old_commune_weight_is_warned_about() {
 /// sector records and is the same ID as the one written plainly (SACH.DUP_ID).
 #[test]
 fn a_formatted_register_id_joins_and_counts_as_the_same_id() {
-    let found = findings(&[
-        (
-            "population",
-            POPULATION_HEADER,
-            vec![
-                person(
-                    "P1",
-                    "083 080 000 011",
-                    "Lê Văn Tám",
-                    "01/02/1980",
-                    "Nam",
-                    "28756",
-                ),
-                person(
-                    "P2",
-                    "'083080000022",
-                    "Lê Văn Bảy",
-                    "01/03/1980",
-                    "Nam",
-                    "28756",
-                ),
-                person(
-                    "P3",
-                    "083080000022",
-                    "Trần Văn Chín",
-                    "01/04/1980",
-                    "Nam",
-                    "28756",
-                ),
-            ],
-        ),
-        (
-            "insurance",
-            INSURANCE_HEADER,
-            vec![insurance(
-                "BH1",
-                "083080000011",
+    let found = with_insurance(
+        vec![
+            person(
+                "P1",
+                "083 080 000 011",
                 "Lê Văn Tám",
                 "01/02/1980",
                 "Nam",
                 "28756",
-            )],
-        ),
-    ]);
+            ),
+            person(
+                "P2",
+                "'083080000022",
+                "Lê Văn Bảy",
+                "01/03/1980",
+                "Nam",
+                "28756",
+            ),
+            person(
+                "P3",
+                "083080000022",
+                "Trần Văn Chín",
+                "01/04/1980",
+                "Nam",
+                "28756",
+            ),
+        ],
+        vec![insurance(
+            "BH1",
+            "083080000011",
+            "Lê Văn Tám",
+            "01/02/1980",
+            "Nam",
+            "28756",
+        )],
+    );
     assert_eq!(rules_of(&found, "P1"), vec!["DUNG.ID_STRUCTURE"]);
     assert!(rules_of(&found, "BH1").is_empty(), "{found:?}");
     for key in ["P2", "P3"] {

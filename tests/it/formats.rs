@@ -1,7 +1,8 @@
 //! Input formats: a Parquet register gives the same findings as the same data in CSV,
 //! and Vietnamese headers are mapped without configuration.
 
-use std::path::PathBuf;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use arrow_array::{ArrayRef, RecordBatch, StringArray};
@@ -195,61 +196,83 @@ fn sector_ids_that_lost_their_leading_zeros_match_as_written_in_full() {
     assert_eq!(written_in_full, without_zeros);
 }
 
-/// Administrative codes that lost their leading zeros in a spreadsheet ("340" for
-/// commune "00340", "1" for province "01"), or were written as floats ("340.0"), are
-/// padded back: every file of a Hà Nội province damaged so gives the same findings as
-/// the files written in full.
-#[test]
-fn admin_codes_that_lost_their_leading_zeros_give_the_same_findings() {
-    let full = temp();
-    let mut options = doisoat::gen::GenOptions::new(20_000, 3, full.path().to_path_buf());
+/// A generated province (main province `province`) in a fresh folder.
+fn generated(people: usize, seed: u64, province: &str) -> tempfile::TempDir {
+    let dir = temp();
+    let mut options = doisoat::gen::GenOptions::new(people, seed, dir.path().to_path_buf());
     options.as_of = as_of();
-    options.province_code = "01".to_string();
+    options.province_code = province.to_string();
     doisoat::gen::generate(&options).unwrap();
-    let stripped = temp();
-    let mut changed = 0;
-    for entry in std::fs::read_dir(full.path()).unwrap() {
+    dir
+}
+
+/// Every CSV file of `from` written into a fresh folder, each data row passed through
+/// `edit(file name, header, row)` first.
+fn rewritten(
+    from: &Path,
+    mut edit: impl FnMut(&str, &[String], &mut Vec<String>),
+) -> tempfile::TempDir {
+    let to = temp();
+    for entry in std::fs::read_dir(from).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
         if !name.ends_with(".csv") {
             continue;
         }
         let (header, rows) = read_csv(&path);
-        let codes: Vec<usize> = (0..header.len())
-            .filter(|&i| header[i].ends_with("_code") && !header[i].ends_with("insurance_code"))
-            .filter(|&i| header[i] != "tax_code")
-            .collect();
-        let mut writer = csv::Writer::from_path(stripped.path().join(&name)).unwrap();
+        let mut writer = csv::Writer::from_path(to.path().join(&name)).unwrap();
         writer.write_record(&header).unwrap();
         for mut row in rows {
-            for &i in &codes {
-                let short = row[i].trim_start_matches('0');
-                if !short.is_empty() && short.len() < row[i].len() {
-                    // Every other one as a dataframe writes a float: "340.0".
-                    row[i] = if changed % 2 == 0 {
-                        short.to_string()
-                    } else {
-                        format!("{short}.0")
-                    };
-                    changed += 1;
-                }
-            }
+            edit(&name, &header, &mut row);
             writer.write_record(&row).unwrap();
         }
         writer.flush().unwrap();
     }
+    to
+}
+
+/// Run the standard files of `dir` without XLSX or HTML: the outcome and the findings
+/// as (rule id, dataset, record key).
+fn run_keyed(dir: &Path) -> (doisoat::RunOutcome, BTreeSet<(String, String, String)>) {
+    let out = dir.join("out");
+    let mut config = config_for(dir, &out);
+    config.xlsx = false;
+    config.html = false;
+    let outcome = doisoat::run(&config, &doisoat::Silent).unwrap();
+    (outcome, keyed(&out.join("findings.csv")))
+}
+
+/// Administrative codes that lost their leading zeros in a spreadsheet ("340" for
+/// commune "00340", "1" for province "01"), or were written as floats ("340.0"), are
+/// padded back: every file of a Hà Nội province damaged so gives the same findings as
+/// the files written in full.
+#[test]
+fn admin_codes_that_lost_their_leading_zeros_give_the_same_findings() {
+    let full = generated(20_000, 3, "01");
+    let mut changed = 0;
+    let stripped = rewritten(full.path(), |_, header, row| {
+        let is_code = |i: usize| {
+            header[i].ends_with("_code")
+                && !header[i].ends_with("insurance_code")
+                && header[i] != "tax_code"
+        };
+        for i in (0..header.len()).filter(|&i| is_code(i)) {
+            let short = row[i].trim_start_matches('0');
+            if !short.is_empty() && short.len() < row[i].len() {
+                // Every other one as a dataframe writes a float: "340.0".
+                row[i] = if changed % 2 == 0 {
+                    short.to_string()
+                } else {
+                    format!("{short}.0")
+                };
+                changed += 1;
+            }
+        }
+    });
     assert!(changed > 10_000, "only {changed} codes had leading zeros");
-    let findings = |dir: &std::path::Path| {
-        let out = dir.join("out");
-        let mut config = config_for(dir, &out);
-        config.xlsx = false;
-        config.html = false;
-        doisoat::run(&config, &doisoat::Silent).unwrap();
-        keyed(&out.join("findings.csv"))
-    };
-    let written_in_full = findings(full.path());
+    let written_in_full = run_keyed(full.path()).1;
     assert!(written_in_full.len() > 1000);
-    assert_eq!(written_in_full, findings(stripped.path()));
+    assert_eq!(written_in_full, run_keyed(stripped.path()).1);
 }
 
 /// An admin-unit list that keeps the units before and after the 2025 reform repeats
@@ -258,17 +281,8 @@ fn admin_codes_that_lost_their_leading_zeros_give_the_same_findings() {
 /// of the plain list. Two rows in force at once for one code give a warning.
 #[test]
 fn admin_units_before_and_after_the_reform_share_their_codes() {
-    let plain = temp();
-    let mut options = doisoat::gen::GenOptions::new(5_000, 9, plain.path().to_path_buf());
-    options.as_of = as_of();
-    doisoat::gen::generate(&options).unwrap();
-    let history = temp();
-    for entry in std::fs::read_dir(plain.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "csv") {
-            std::fs::copy(&path, history.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
+    let plain = generated(5_000, 9, "83");
+    let history = rewritten(plain.path(), |_, _, _| {});
     let (header, rows) = read_csv(&plain.path().join("admin_units.csv"));
     let column = |name: &str| header.iter().position(|h| h == name).unwrap();
     let (district, district_name, name) = (
@@ -292,16 +306,8 @@ fn admin_units_before_and_after_the_reform_share_their_codes() {
         writer.write_record(&after).unwrap();
     }
     writer.flush().unwrap();
-    let run = |dir: &std::path::Path| {
-        let out = dir.join("out");
-        let mut config = config_for(dir, &out);
-        config.xlsx = false;
-        config.html = false;
-        let outcome = doisoat::run(&config, &doisoat::Silent).unwrap();
-        (outcome, keyed(&out.join("findings.csv")), out)
-    };
-    let (_, plain_findings, _) = run(plain.path());
-    let (outcome, history_findings, _) = run(history.path());
+    let (_, plain_findings) = run_keyed(plain.path());
+    let (outcome, history_findings) = run_keyed(history.path());
     let units = &outcome.summary.inputs["admin_units"];
     assert_eq!(units.read, 2 * rows.len() as u64);
     assert_eq!(
@@ -321,13 +327,7 @@ fn admin_units_before_and_after_the_reform_share_their_codes() {
         outcome.summary.warnings
     );
     // A second row in force for one code: the first is used, and the run says so.
-    let overlapping = temp();
-    for entry in std::fs::read_dir(history.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "csv") {
-            std::fs::copy(&path, overlapping.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
+    let overlapping = rewritten(history.path(), |_, _, _| {});
     let mut text = std::fs::read_to_string(overlapping.path().join("admin_units.csv")).unwrap();
     let code = &rows[0][column("commune_code")];
     text.push_str(&format!(
@@ -336,7 +336,7 @@ fn admin_units_before_and_after_the_reform_share_their_codes() {
         rows[0][column("province_name")]
     ));
     std::fs::write(overlapping.path().join("admin_units.csv"), text).unwrap();
-    let (outcome, overlapping_findings, _) = run(overlapping.path());
+    let (outcome, overlapping_findings) = run_keyed(overlapping.path());
     assert_eq!(overlapping_findings, plain_findings);
     assert!(
         outcome
@@ -354,44 +354,20 @@ fn admin_units_before_and_after_the_reform_share_their_codes() {
 /// same findings as the files with empty cells.
 #[test]
 fn placeholder_words_for_empty_cells_give_the_same_findings() {
-    let plain = temp();
-    let mut options = doisoat::gen::GenOptions::new(8_000, 11, plain.path().to_path_buf());
-    options.as_of = as_of();
-    doisoat::gen::generate(&options).unwrap();
-    let marked = temp();
+    let plain = generated(8_000, 11, "83");
     let words = ["NULL", "N/A", "-", "null", "#N/A"];
     let mut replaced = 0usize;
-    for entry in std::fs::read_dir(plain.path()).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        if !name.ends_with(".csv") || name == "truth.csv" || name == "admin_units.csv" {
-            if name.ends_with(".csv") {
-                std::fs::copy(&path, marked.path().join(&name)).unwrap();
-            }
-            continue;
+    let marked = rewritten(plain.path(), |name, _, row| {
+        if name == "truth.csv" || name == "admin_units.csv" {
+            return;
         }
-        let (header, rows) = read_csv(&path);
-        let mut writer = csv::Writer::from_path(marked.path().join(&name)).unwrap();
-        writer.write_record(&header).unwrap();
-        for mut row in rows {
-            for cell in row.iter_mut().filter(|c| c.is_empty()) {
-                *cell = words[replaced % words.len()].to_string();
-                replaced += 1;
-            }
-            writer.write_record(&row).unwrap();
+        for cell in row.iter_mut().filter(|c| c.is_empty()) {
+            *cell = words[replaced % words.len()].to_string();
+            replaced += 1;
         }
-        writer.flush().unwrap();
-    }
+    });
     assert!(replaced > 5_000, "only {replaced} empty cells");
-    let findings = |dir: &std::path::Path| {
-        let out = dir.join("out");
-        let mut config = config_for(dir, &out);
-        config.xlsx = false;
-        config.html = false;
-        doisoat::run(&config, &doisoat::Silent).unwrap();
-        keyed(&out.join("findings.csv"))
-    };
-    let with_empty_cells = findings(plain.path());
+    let with_empty_cells = run_keyed(plain.path()).1;
     assert!(with_empty_cells.len() > 500);
-    assert_eq!(with_empty_cells, findings(marked.path()));
+    assert_eq!(with_empty_cells, run_keyed(marked.path()).1);
 }
