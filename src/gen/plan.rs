@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::admin::{is_province, AdminUnits};
 use super::dates::{age_on, Ymd};
-use super::names::{Lexicon, Name};
+use super::names::{Lexicon, Name, NO_NAME};
 use super::people::{
     card_issue, expired_card_issue, generate_register, next_id, Household, HouseholdCtx, Person,
     CHILD, F_AMB_INS, F_AMB_TAX, F_AMB_VAC, F_BIRTH_MONTH, F_BIRTH_YEAR, F_CARD_DEFECT, F_CLAIMED,
@@ -332,6 +332,20 @@ impl Planner {
         if rng.chance(0.25) {
             copy.flags &= !F_BIRTH_MONTH;
             copy.flags |= F_BIRTH_YEAR;
+        }
+        // The other clerk mistyped the birth date (before the ID is made, so that the
+        // copy's ID carries the year it was registered with), or left a parent out.
+        if copy.full_birth() && rng.chance(0.12) {
+            if let Some(birth) = mistyped_date(rng, copy.birth, copy.death, self.world.as_of) {
+                copy.birth = birth;
+            }
+        }
+        if rng.chance(0.15) {
+            if rng.chance(0.5) {
+                copy.father = NO_NAME;
+            } else {
+                copy.mother = NO_NAME;
+            }
         }
         let missing_id = rng.chance(0.3);
         copy.id = next_id(
@@ -1096,4 +1110,25 @@ impl Planner {
         keys.dedup();
         self.world.day_keys = keys;
     }
+}
+
+/// `birth` as a clerk might mistype it: one day off, another last digit of the day or
+/// the year, another month digit, or day and month swapped. `None` when the draw gives
+/// no real date before the death (if any) and the run date.
+pub(super) fn mistyped_date(rng: &mut Rng, birth: Ymd, death: Ymd, as_of: Ymd) -> Option<Ymd> {
+    let (y, m, d) = (birth.year(), u32::from(birth.m), u32::from(birth.d));
+    let other_digit = |rng: &mut Rng, digit: u32| (digit + 1 + rng.index(9) as u32) % 10;
+    let typo = match rng.index(5) {
+        0 => birth.add_days(if rng.chance(0.5) { 1 } else { -1 }),
+        1 => Ymd::new(y, m, d / 10 * 10 + other_digit(rng, d % 10)),
+        2 => Ymd::new(y - y % 10 + other_digit(rng, (y % 10) as u32) as i32, m, d),
+        3 => Ymd::new(y, m / 10 * 10 + other_digit(rng, m % 10), d),
+        _ => Ymd::new(y, d, m),
+    };
+    let before_end = if death.is_some() {
+        typo < death
+    } else {
+        typo < as_of
+    };
+    (typo.is_valid() && typo != birth && before_end && typo.year() >= 1900).then_some(typo)
 }

@@ -360,3 +360,32 @@ fn tone_placement_noise_swaps_open_syllables_only() {
     assert_ne!(other_tone_placement(name), name);
     assert_eq!(other_tone_placement(&other_tone_placement(name)), name);
 }
+
+#[test]
+fn mistyped_birth_dates_are_typos_the_engine_can_recognise() {
+    use crate::model::PartialDate;
+    let as_of = Ymd::new(2026, 11, 22);
+    let mut rng = Rng::new(7);
+    let mut made = 0;
+    for i in 0..5000 {
+        let birth = Ymd::new(1940 + i % 80, 1 + (i % 12) as u32, 1 + (i % 28) as u32);
+        let death = if i % 7 == 0 {
+            birth.add_days(400)
+        } else {
+            Ymd::NONE
+        };
+        let Some(typo) = super::plan::mistyped_date(&mut rng, birth, death, as_of) else {
+            continue;
+        };
+        made += 1;
+        assert!(typo.is_valid() && typo != birth, "{birth:?} → {typo:?}");
+        assert!(typo < if death.is_some() { death } else { as_of });
+        let packed = |d: Ymd| PartialDate::ymd(d.year(), u32::from(d.m), u32::from(d.d)).unwrap();
+        assert!(
+            packed(birth).typo_of(packed(typo)),
+            "{birth:?} → {typo:?} is not one typo"
+        );
+    }
+    // Most draws give a date (a swapped day above 12 or an impossible day does not).
+    assert!(made > 3000, "{made}");
+}

@@ -5,12 +5,14 @@
 //! 1. **Blocking** — passes whose union is the candidate set: name + birth year (with
 //!    sub-blocks by a relative's given name for common names), surname + given name +
 //!    birth year (a dropped middle name; pairs that share no relative's given name are
-//!    dropped unless both names are rare enough to reach the threshold alone), parents'
-//!    names + birth year, the old CMND number, and a misspelt surname (same middle and
-//!    given name, same exact birth date). Inside a block only records whose birth
-//!    dates agree (at the coarser precision) and whose genders do not conflict are
-//!    paired, found by sorting the block, so a block of a thousand namesakes costs
-//!    little more than its real candidates.
+//!    dropped unless both names are rare enough to reach the threshold alone), both
+//!    parents' names, the old CMND number, a misspelt surname (same middle and given
+//!    name, same exact birth date), and one parent + the day and month of birth (a
+//!    copy that left the other parent out and misspelt the name or the year). Inside a block only records whose birth dates agree (at the coarser
+//!    precision) and whose genders do not conflict are paired, found by sorting the
+//!    block, so a block of a thousand namesakes costs little more than its real
+//!    candidates; small blocks also pair full dates that may be one date mistyped
+//!    (one digit, two neighbours swapped, day and month swapped, one day apart).
 //! 2. **Scoring** — a Fellegi–Sunter match weight in bits (log2 of the likelihood
 //!    ratio), as the established linkage tools compute it: each comparison adds
 //!    `log2(m/u)` — how much likelier the observed agreement is for one person than
@@ -68,6 +70,7 @@ struct DedupWeights {
     birth_day: f64,
     birth_month: f64,
     birth_year: f64,
+    birth_typo: f64,
     parent_m: f64,
     parent_conflict: f64,
     parent_max: f64,
@@ -117,6 +120,7 @@ impl DedupWeights {
             birth_day: w("birth_date_day", 14.8),
             birth_month: w("birth_date_month", 9.9),
             birth_year: w("birth_date_year", 6.3),
+            birth_typo: w("birth_date_typo", 5.0),
             parent_m: w("parent_m", 0.9),
             parent_conflict: w("parent_conflict", -3.3),
             parent_max: w("parent_max", 12.0),
@@ -331,7 +335,7 @@ fn block_pairs(
     allowed: &(dyn Fn(u32, u32) -> bool + Sync),
     out: &mut Vec<u64>,
     scratch: &mut BlockScratch,
-    loose_limit: usize,
+    limits: BlockLimits,
 ) {
     let BlockScratch { exact, loose } = scratch;
     exact.clear();
@@ -377,7 +381,7 @@ fn block_pairs(
     // Above the limit only full dates of unknown gender are compared here: with a
     // partial date the name and year cannot reach the threshold on their own.
     let partial = |x: u32| births[x as usize].precision() != Some(Precision::Day);
-    let large = block.len() > loose_limit;
+    let large = block.len() > limits.loose;
     for (i, &x) in loose.iter().enumerate() {
         if large && partial(x) {
             continue;
@@ -396,11 +400,81 @@ fn block_pairs(
             }
         }
     }
+    // Full dates that may be one date mistyped: every pair of a small block is looked at
+    // (the typo can be in any digit, so no sort order brings such dates together).
+    if block.len() <= limits.typo {
+        for (i, &(_, x)) in block.iter().enumerate() {
+            for &(_, y) in &block[i + 1..] {
+                let (gx, gy) = (genders[x as usize], genders[y as usize]);
+                if (gx.is_none() || gy.is_none() || gx == gy)
+                    && (limits.typo_allowed)(x, y)
+                    && births[x as usize].typo_of(births[y as usize])
+                {
+                    push(out, x, y);
+                }
+            }
+        }
+    }
+}
+
+/// Block sizes up to which [`block_pairs`] compares every partial date with the block
+/// (`loose`) and looks for mistyped full dates (`typo`), and which of those pairs are
+/// worth scoring (`typo_allowed`).
+#[derive(Clone, Copy)]
+struct BlockLimits<'a> {
+    loose: usize,
+    typo: usize,
+    typo_allowed: &'a (dyn Fn(u32, u32) -> bool + Sync),
+}
+
+/// A blocking pass holding only the keys of pass `pass` that some row flagged `flag` in
+/// `lacking` carries: `(key, row)` sorted, like [`sorted_pass`]. The flagged rows are
+/// few, so their keys are collected first and every row is screened against them (a
+/// bitmap of the keys' high bits, then a binary search), instead of sorting every
+/// row's key.
+fn pass_meeting<const N: usize>(
+    keys: &[[u64; N]],
+    pass: usize,
+    lacking: &[u8],
+    flag: u8,
+) -> Vec<(u64, u32)> {
+    let mut wanted: Vec<u64> = keys
+        .par_iter()
+        .zip(lacking)
+        .filter(|(key, &lacks)| key[pass] != 0 && lacks & flag != 0)
+        .map(|(key, _)| key[pass])
+        .collect();
+    wanted.par_sort_unstable();
+    wanted.dedup();
+    let bits = (wanted.len() * 16).next_power_of_two().max(64);
+    let shift = 64 - bits.trailing_zeros();
+    let mut bitmap = vec![0u64; bits / 64];
+    for &key in &wanted {
+        let slot = (key >> shift) as usize;
+        bitmap[slot / 64] |= 1 << (slot % 64);
+    }
+    let mut entries: Vec<(u64, u32)> = keys
+        .par_iter()
+        .enumerate()
+        .filter(|(_, key)| {
+            let key = key[pass];
+            let slot = (key >> shift) as usize;
+            key != 0
+                && bitmap[slot / 64] & 1 << (slot % 64) != 0
+                && wanted.binary_search(&key).is_ok()
+        })
+        .map(|(row, key)| (key[pass], row as u32))
+        .collect();
+    crate::model::hash_sort::par_sort_by_hash(&mut entries, |entry| entry.0);
+    entries
 }
 
 /// Blocks of the name + year pass above this size compare partial birth dates only
 /// within the relative sub-blocks (see `detect`).
 const LOOSE_BLOCK_LIMIT: usize = 32;
+/// Blocks of the other passes above this size are not searched for mistyped birth
+/// dates (every pair of the block is compared).
+const TYPO_BLOCK_LIMIT: usize = 128;
 
 /// `(key, row)` sorted, for the rows of name + year blocks larger than
 /// [`LOOSE_BLOCK_LIMIT`]: one entry per known relative (father, mother, spouse), keyed
@@ -502,33 +576,68 @@ pub fn detect(
         },
     };
 
-    // Extra passes: parents + birth year, old ID.
-    let extra_keys: Vec<[u64; 3]> = (0..rows as u32)
+    // Which parent a record lacks: bit 1 the mother, bit 2 the father.
+    let lacking: Vec<u8> = (0..rows as u32)
+        .into_par_iter()
+        .map(|row| {
+            let no_mother = name_of(columns.mother, row).is_empty();
+            let no_father = name_of(columns.father, row).is_empty();
+            u8::from(no_mother) | u8::from(no_father) << 1
+        })
+        .collect();
+    // Extra passes: both parents, old ID, misspelt surname, each parent + birthday.
+    let extra_keys: Vec<[u64; 5]> = (0..rows as u32)
         .into_par_iter()
         .map(|row| {
             let father = name_of(columns.father, row);
             let mother = name_of(columns.mother, row);
             let birth = index.birth(row);
+            // Without the year, so that a mistyped year still meets its record; the
+            // dates are compared inside the block (siblings share parents, not dates).
             let parents = if !father.is_empty() && !mother.is_empty() && birth.is_known() {
                 let seed = xxh3_64_with_seed(father.as_bytes(), 0x7a11);
-                xxh3_64_with_seed(mother.as_bytes(), seed) ^ birth.year() as u64 | 1
+                xxh3_64_with_seed(mother.as_bytes(), seed) | 1
             } else {
                 0
             };
             // A misspelt surname: same middle and given name, same exact birth date.
             let folded = index.folded(row);
             let rest = memchr::memchr(b' ', folded.as_bytes()).map_or("", |i| &folded[i + 1..]);
-            let surname_typo = if !rest.is_empty() && birth.precision() == Some(Precision::Day) {
+            let full_date = birth.precision() == Some(Precision::Day);
+            // One parent and the day and month of birth: a second registration that left
+            // the other parent out and misspelt the name or mistyped the year (no name +
+            // year block holds both records).
+            let birthday = u64::from(birth.month() << 5 | birth.day());
+            let parent_birthday = |parent: &str, salt: u64| {
+                if parent.is_empty() || !full_date {
+                    0
+                } else {
+                    xxh3_64_with_seed(parent.as_bytes(), salt ^ birthday) | 1
+                }
+            };
+            let surname_typo = if !rest.is_empty() && full_date {
                 xxh3_64_with_seed(rest.as_bytes(), u64::from(birth.raw())) | 1
             } else {
                 0
             };
-            [parents, columns.old_ids[row as usize], surname_typo]
+            [
+                parents,
+                columns.old_ids[row as usize],
+                surname_typo,
+                parent_birthday(father, 0xfa7e_0000_0000),
+                parent_birthday(mother, 0x307e_0000_0000),
+            ]
         })
         .collect();
     let parents_pass = sorted_pass(&extra_keys, 0);
     let old_id_pass = sorted_pass(&extra_keys, 1);
     let surname_typo_pass = sorted_pass(&extra_keys, 2);
+    // Where both records name both parents the parents' pass has already met them: a
+    // parent + birthday block is only worth its keys where a record lacks the other
+    // parent.
+    let father_birthday_pass = pass_meeting(&extra_keys, 3, &lacking, 1);
+    let mother_birthday_pass = pass_meeting(&extra_keys, 4, &lacking, 2);
+    drop(extra_keys);
     // Words in the middle part of each name: pass 2 (surname + given name) exists for a
     // dropped middle name, so two records with the same number of middle words — the
     // same middle (pass 1's job) or a different one (never one person) — skip it.
@@ -561,7 +670,7 @@ pub fn detect(
     let mut candidates: Vec<u64> = Vec::new();
     let mut add_blocks = |blocks: Vec<&[(u64, u32)]>,
                           allowed: &(dyn Fn(u32, u32) -> bool + Sync),
-                          loose_limit: usize| {
+                          limits: BlockLimits<'_>| {
         // One output and scratch buffer per worker, not per block.
         let pairs: Vec<Vec<u64>> = blocks
             .par_iter()
@@ -576,7 +685,7 @@ pub fn detect(
                         allowed,
                         &mut out,
                         &mut scratch,
-                        loose_limit,
+                        limits,
                     );
                     (out, scratch)
                 },
@@ -600,8 +709,31 @@ pub fn detect(
     let name_blocks = index.blocking.blocks(0);
     let relatives_given = relatives_given_names(&columns, rows);
     let relative_pass = relative_sub_blocks(&name_blocks, &relatives_given);
-    add_blocks(name_blocks, &any_pair, LOOSE_BLOCK_LIMIT);
-    add_blocks(blocks_of(&relative_pass), &any_pair, usize::MAX);
+    // Mistyped birth dates score below the threshold without an agreeing relative, so
+    // they are looked for where relatives can agree: small name + year blocks, the
+    // relative sub-blocks of the large ones, the parents' and old-ID passes.
+    //
+    // A mistyped date adds far fewer bits than an exact one: the pair reaches the
+    // threshold only with an agreeing father, mother or spouse (or the same old ID, its
+    // own pass). Agreeing relatives share their given name, so pairs that share none
+    // are dropped before they are stored (most same-name pairs a digit apart are
+    // namesakes).
+    let share_relative = |x: u32, y: u32| {
+        let (given_x, given_y) = (&relatives_given[x as usize], &relatives_given[y as usize]);
+        given_x.iter().zip(given_y).any(|(&a, &b)| a != 0 && a == b)
+    };
+    let small = BlockLimits {
+        loose: LOOSE_BLOCK_LIMIT,
+        typo: LOOSE_BLOCK_LIMIT,
+        typo_allowed: &share_relative,
+    };
+    let all = |typo: usize| BlockLimits {
+        loose: usize::MAX,
+        typo,
+        typo_allowed: &share_relative,
+    };
+    add_blocks(name_blocks, &any_pair, small);
+    add_blocks(blocks_of(&relative_pass), &any_pair, all(TYPO_BLOCK_LIMIT));
     // The surname + given name pass (a dropped middle name): its names are never the
     // same, so without an agreeing relative (or the old ID, its own pass) a pair
     // reaches the threshold only when both names are rare (see
@@ -610,16 +742,28 @@ pub fn detect(
     // names are compared (at 10M: 3.9 M candidate pairs in all become 1.6 M).
     let rare_count = weights.rare_name_count();
     let dropped_middle = |x: u32, y: u32| {
-        let (given_x, given_y) = (&relatives_given[x as usize], &relatives_given[y as usize]);
-        let share_relative = given_x.iter().zip(given_y).any(|(&a, &b)| a != 0 && a == b);
         let both_rare = columns.full_names[x as usize] <= rare_count
             && columns.full_names[y as usize] <= rare_count;
-        (share_relative || both_rare) && middle_differs(x, y)
+        (share_relative(x, y) || both_rare) && middle_differs(x, y)
     };
-    add_blocks(index.blocking.blocks(1), &dropped_middle, usize::MAX);
-    add_blocks(blocks_of(&parents_pass), &any_pair, usize::MAX);
-    add_blocks(blocks_of(&old_id_pass), &any_pair, usize::MAX);
-    add_blocks(blocks_of(&surname_typo_pass), &may_be_same_name, usize::MAX);
+    add_blocks(index.blocking.blocks(1), &dropped_middle, all(0));
+    add_blocks(blocks_of(&parents_pass), &any_pair, all(TYPO_BLOCK_LIMIT));
+    let same_old_id = BlockLimits {
+        typo_allowed: &any_pair,
+        ..all(TYPO_BLOCK_LIMIT)
+    };
+    add_blocks(blocks_of(&old_id_pass), &any_pair, same_old_id);
+    add_blocks(blocks_of(&surname_typo_pass), &may_be_same_name, all(0));
+    add_blocks(
+        blocks_of(&father_birthday_pass),
+        &may_be_same_name,
+        all(TYPO_BLOCK_LIMIT),
+    );
+    add_blocks(
+        blocks_of(&mother_birthday_pass),
+        &may_be_same_name,
+        all(TYPO_BLOCK_LIMIT),
+    );
     candidates.par_sort_unstable();
     candidates.dedup();
     let candidate_pairs = candidates.len() as u64;
@@ -855,9 +999,11 @@ fn score_pair(
         }
     }
     let (birth_a, birth_b) = (index.birth(a), index.birth(b));
-    if birth_a.agrees_with(birth_b) != Some(true) {
-        return None;
-    }
+    let mistyped_birth = match birth_a.agrees_with(birth_b) {
+        Some(true) => false,
+        _ if birth_a.typo_of(birth_b) => true,
+        _ => return None,
+    };
     let precision = birth_a
         .precision()
         .min(birth_b.precision())
@@ -869,6 +1015,11 @@ fn score_pair(
     // name's count in this register is what matters (term-frequency adjustment).
     let exact =
         folded_a == folded_b && names_agree(index.name(a), folded_a, index.name(b), folded_b);
+    // Siblings share their parents, and now and then a birthday a year apart and
+    // names one letter apart. When neither the name nor the date is the same, agreeing
+    // parents cannot tell a second registration from a sibling: only the person's own
+    // links (spouse, old ID) count.
+    let parents_tell = exact || !mistyped_birth;
     let name_count = f64::from(columns.full_names[ia].max(columns.full_names[ib]).max(1));
     score += 1.0 - name_count.log2();
     if exact {
@@ -879,6 +1030,10 @@ fn score_pair(
         evidence.similarity = Some(similarity);
     }
     score += match precision {
+        Precision::Day if mistyped_birth => {
+            evidence.push("ngày sinh gần khớp (có thể nhập nhầm)");
+            w.birth_typo
+        }
         Precision::Day => {
             evidence.push("ngày sinh khớp");
             w.birth_day
@@ -908,8 +1063,10 @@ fn score_pair(
         let (x, y) = (name_of(column, a), name_of(column, b));
         match names_weight(x, y) {
             Some(part) if part > 0.0 => {
-                let u = share(counts[ia], *total);
-                score += part * agreement_bits(w.parent_m, u, w.parent_max);
+                if parents_tell {
+                    let u = share(counts[ia], *total);
+                    score += part * agreement_bits(w.parent_m, u, w.parent_max);
+                }
                 evidence.push(agree);
             }
             Some(_) => {

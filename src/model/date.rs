@@ -151,6 +151,70 @@ impl PartialDate {
         Some(self.truncate(common) == other.truncate(common))
     }
 
+    /// Could one full date be the other mistyped? True when they differ and, written
+    /// `yyyymmdd`, one digit was changed or two neighbouring digits swapped, or the day
+    /// and month were swapped (`05/03` for `03/05`), or they are one day apart. Both
+    /// dates must have day precision.
+    pub fn typo_of(self, other: PartialDate) -> bool {
+        if self == other
+            || self.precision() != Some(Precision::Day)
+            || other.precision() != Some(Precision::Day)
+        {
+            return false;
+        }
+        // Called for many candidate pairs while blocking: digits are compared as
+        // nibbles of one `u32` (binary-coded decimal), without allocating or chrono.
+        let (a, b) = (self.decimal_digits(), other.decimal_digits());
+        let differing = {
+            let diff = a ^ b;
+            (diff | diff >> 1 | diff >> 2 | diff >> 3) & 0x1111_1111
+        };
+        let neighbours_swapped = || {
+            let (low, high) = (differing.trailing_zeros(), 31 - differing.leading_zeros());
+            high - low == 4
+                && (a >> low) & 0xF == (b >> high) & 0xF
+                && (a >> high) & 0xF == (b >> low) & 0xF
+        };
+        match differing.count_ones() {
+            1 => return true,
+            2 if neighbours_swapped() => return true,
+            _ => {}
+        }
+        let day_month_swapped = self.year() == other.year()
+            && self.day() == other.month()
+            && self.month() == other.day();
+        let (earlier, later) = if self < other {
+            (self, other)
+        } else {
+            (other, self)
+        };
+        let next_day = if earlier.day() < days_in_month(earlier.year(), earlier.month()) {
+            PartialDate::pack(earlier.year() as u32, earlier.month(), earlier.day() + 1)
+        } else if earlier.month() < 12 {
+            PartialDate::pack(earlier.year() as u32, earlier.month() + 1, 1)
+        } else {
+            PartialDate::pack(earlier.year() as u32 + 1, 1, 1)
+        };
+        day_month_swapped || later == next_day
+    }
+
+    /// The eight digits of `yyyymmdd`, one per nibble.
+    fn decimal_digits(self) -> u32 {
+        let (y, m, d) = (self.year() as u32, self.month(), self.day());
+        [
+            y / 1000 % 10,
+            y / 100 % 10,
+            y / 10 % 10,
+            y % 10,
+            m / 10,
+            m % 10,
+            d / 10,
+            d % 10,
+        ]
+        .iter()
+        .fold(0, |acc, &digit| acc << 4 | digit)
+    }
+
     /// The first calendar day the date can mean.
     pub fn earliest(self) -> Option<NaiveDate> {
         let month = self.month().max(1);
@@ -232,6 +296,40 @@ mod tests {
         assert_eq!(y.display(), "1948");
         assert!(PartialDate::ymd(1990, 2, 29).is_none());
         assert!(PartialDate::ymd(2000, 2, 29).is_some());
+    }
+
+    #[test]
+    fn typos_of_a_birth_date() {
+        let d = |y, m, day| PartialDate::ymd(y, m, day).unwrap();
+        let base = d(1985, 3, 15);
+        // One digit, neighbours swapped, day and month swapped, one day apart.
+        assert!(base.typo_of(d(1985, 3, 16)));
+        assert!(base.typo_of(d(1985, 3, 25)));
+        assert!(base.typo_of(d(1985, 8, 15)));
+        assert!(base.typo_of(d(1986, 3, 15)));
+        assert!(base.typo_of(d(1958, 3, 15)));
+        assert!(base.typo_of(d(1985, 3, 11)));
+        assert!(d(1985, 3, 12).typo_of(d(1985, 12, 3)));
+        assert!(d(1985, 3, 31).typo_of(d(1985, 4, 1)));
+        assert!(d(1985, 12, 31).typo_of(d(1986, 1, 1)));
+        // Not typos: equal, two unrelated digits, partial dates.
+        assert!(!base.typo_of(base));
+        assert!(!base.typo_of(d(1985, 4, 16)));
+        assert!(!base.typo_of(d(1984, 3, 16)));
+        assert!(!base.typo_of(d(1985, 3, 28)));
+        assert!(!base.typo_of(PartialDate::year_month(1985, 3).unwrap()));
+        assert!(!PartialDate::year_only(1985)
+            .unwrap()
+            .typo_of(PartialDate::year_only(1986).unwrap()));
+        // Symmetric.
+        for other in [
+            d(1985, 3, 16),
+            d(1985, 3, 11),
+            d(1958, 3, 15),
+            d(1985, 4, 16),
+        ] {
+            assert_eq!(base.typo_of(other), other.typo_of(base));
+        }
     }
 
     #[test]

@@ -296,6 +296,7 @@ const DEDUP_PARAMETERS: &[&str] = &[
     "birth_date_day",
     "birth_date_month",
     "birth_date_year",
+    "birth_date_typo",
     "parent_m",
     "parent_conflict",
     "parent_max",

@@ -95,3 +95,49 @@ pub fn write(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
 
 /// The standard population header.
 pub const POPULATION_HEADER: &str = "record_id,person_id,old_id,full_name,birth_date,gender,birth_province_code,ethnicity,religion,nationality,province_code,district_code,commune_code,address,residence_type,household_id,relation_to_head,father_name,mother_name,spouse_name,card_issue_date,death_date,phone";
+
+/// Admin units of the small hand-written inputs: two communes of Bến Tre.
+pub const ADMIN: &str =
+    "province_code,province_name,district_code,district_name,commune_code,commune_name
+83,Tỉnh Bến Tre,829,Thành phố Bến Tre,28756,Phường 1
+83,Tỉnh Bến Tre,829,Thành phố Bến Tre,28757,Phường 2
+";
+
+/// Run the shipped rules on the files given as (name, header, rows); findings by
+/// (rule id, record key) with their suggested value and related keys.
+pub fn findings(
+    files: &[(&str, &str, Vec<String>)],
+) -> BTreeMap<(String, String), (String, String)> {
+    let dir = temp();
+    write(dir.path(), "admin_units.csv", ADMIN.as_bytes());
+    for (name, header, rows) in files {
+        let text = format!("{header}\n{}\n", rows.join("\n"));
+        write(dir.path(), &format!("{name}.csv"), text.as_bytes());
+    }
+    let out = dir.path().join("out");
+    let mut config = config_for(dir.path(), &out);
+    config.xlsx = false;
+    config.html = false;
+    doisoat::run(&config, &doisoat::Silent).unwrap();
+    read_findings(&out)
+}
+
+/// Findings of a run folder by (rule id, record key): suggested value, related keys.
+pub fn read_findings(out: &Path) -> BTreeMap<(String, String), (String, String)> {
+    let (header, rows) = read_csv(&out.join("findings.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (rule, key, suggested, related) = (
+        col("rule_id"),
+        col("record_key"),
+        col("suggested_value"),
+        col("related_keys"),
+    );
+    rows.into_iter()
+        .map(|row| {
+            (
+                (row[rule].clone(), row[key].clone()),
+                (row[suggested].clone(), row[related].clone()),
+            )
+        })
+        .collect()
+}

@@ -8,11 +8,6 @@ use std::path::Path;
 
 use crate::common::*;
 
-const ADMIN: &str =
-    "province_code,province_name,district_code,district_name,commune_code,commune_name
-83,Tỉnh Bến Tre,829,Thành phố Bến Tre,28756,Phường 1
-83,Tỉnh Bến Tre,829,Thành phố Bến Tre,28757,Phường 2
-";
 const INSURANCE_HEADER: &str = "insurance_code,person_id,full_name,birth_date,gender,commune_code,employer,employer_commune_code,industrial_zone,status,card_valid_to";
 const TAX_HEADER: &str = "tax_code,person_id,full_name,birth_date,address,commune_code";
 
@@ -39,23 +34,6 @@ fn insurance(key: &str, id: &str, name: &str, birth: &str, gender: &str, commune
     format!("{key},{id},{name},{birth},{gender},{commune},Công ty A,{commune},,active,31/12/2026")
 }
 
-/// Run the shipped rules on the files given as (name, header, rows); findings by
-/// (rule id, record key) with their suggested value and related keys.
-fn findings(files: &[(&str, &str, Vec<String>)]) -> BTreeMap<(String, String), (String, String)> {
-    let dir = temp();
-    write(dir.path(), "admin_units.csv", ADMIN.as_bytes());
-    for (name, header, rows) in files {
-        let text = format!("{header}\n{}\n", rows.join("\n"));
-        write(dir.path(), &format!("{name}.csv"), text.as_bytes());
-    }
-    let out = dir.path().join("out");
-    let mut config = config_for(dir.path(), &out);
-    config.xlsx = false;
-    config.html = false;
-    doisoat::run(&config, &doisoat::Silent).unwrap();
-    read_findings(&out)
-}
-
 /// [`findings`] of a register and an insurance file.
 fn with_insurance(
     population: Vec<String>,
@@ -65,25 +43,6 @@ fn with_insurance(
         ("population", POPULATION_HEADER, population),
         ("insurance", INSURANCE_HEADER, insurance),
     ])
-}
-
-fn read_findings(out: &Path) -> BTreeMap<(String, String), (String, String)> {
-    let (header, rows) = read_csv(&out.join("findings.csv"));
-    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let (rule, key, suggested, related) = (
-        col("rule_id"),
-        col("record_key"),
-        col("suggested_value"),
-        col("related_keys"),
-    );
-    rows.into_iter()
-        .map(|row| {
-            (
-                (row[rule].clone(), row[key].clone()),
-                (row[suggested].clone(), row[related].clone()),
-            )
-        })
-        .collect()
 }
 
 fn rules_of(found: &BTreeMap<(String, String), (String, String)>, key: &str) -> Vec<String> {

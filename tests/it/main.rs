@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod common;
 mod crossmatch_cases;
+mod dedup_cases;
 mod determinism;
 mod formats;
 mod rule_files;

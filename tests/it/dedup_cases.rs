@@ -1,0 +1,290 @@
+//! `SACH.DUP_PERSON` on small hand-written registers: second registrations whose birth
+//! date was mistyped (a day off, another year digit, day and month swapped) are the
+//! same person when their parents agree, and namesakes with such dates are not; a
+//! misspelt name on a copy that left a parent out still meets its record; siblings
+//! (same parents) with near names and near dates stay two people.
+
+use crate::common::*;
+
+/// One register row with its parents; an empty `id` is a record without an ID.
+struct Row<'a> {
+    key: &'a str,
+    id: &'a str,
+    name: &'a str,
+    birth: &'a str,
+    gender: &'a str,
+    father: &'a str,
+    mother: &'a str,
+    spouse: &'a str,
+}
+
+impl Row<'_> {
+    fn csv(&self, commune: &str) -> String {
+        let Row {
+            key,
+            id,
+            name,
+            birth,
+            gender,
+            father,
+            mother,
+            spouse,
+        } = self;
+        format!(
+            "{key},{id},,{name},{birth},{gender},83,Kinh,Không,Việt Nam,83,829,{commune},\"Ấp 1\",thuong_tru,H{key},Chủ hộ,{father},{mother},{spouse},01/02/2021,,"
+        )
+    }
+}
+
+/// Two thousand other people with distinct names and shared relatives' names, so that
+/// the test people's relatives are as rare as real ones' names are in a province (their
+/// agreement is evidence) while no filler pair can be one person.
+fn filler() -> Vec<String> {
+    const SURNAMES: [&str; 10] = [
+        "Nguyễn", "Hoàng", "Huỳnh", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương",
+    ];
+    const MIDDLES: [&str; 10] = [
+        "Văn", "Hữu", "Đức", "Công", "Quang", "Minh", "Thành", "Xuân", "Ngọc", "Gia",
+    ];
+    const GIVEN: [&str; 20] = [
+        "An", "Bảo", "Cường", "Dũng", "Giang", "Hải", "Khoa", "Lâm", "Long", "Nam", "Phong",
+        "Quân", "Sơn", "Thắng", "Toàn", "Trung", "Tuấn", "Việt", "Vinh", "Hiếu",
+    ];
+    (0..2000)
+        .map(|i| {
+            let year = 1950 + i % 50;
+            Row {
+                key: &format!("F{i:04}"),
+                id: &format!("0830{:02}{i:06}", year % 100),
+                name: &format!(
+                    "{} {} {}",
+                    SURNAMES[i % 10],
+                    MIDDLES[i / 10 % 10],
+                    GIVEN[i / 100]
+                ),
+                birth: &format!("{:02}/{:02}/{year}", 1 + i % 28, 1 + i / 7 % 12),
+                gender: "Nam",
+                father: "Đỗ Văn Phụ",
+                mother: "Đỗ Thị Phụ",
+                spouse: "Đỗ Thị Dâu",
+            }
+            .csv("28756")
+        })
+        .collect()
+}
+
+#[test]
+fn mistyped_dates_and_missing_parents_against_siblings_and_namesakes() {
+    let people = [
+        // One day off, second registration without an ID in another commune.
+        (
+            "A1",
+            "083085000101",
+            "Trần Văn Khải",
+            "15/03/1985",
+            "Nam",
+            "Trần Văn Bình",
+            "Lê Thị Hoa",
+            "",
+        ),
+        (
+            "A2",
+            "",
+            "Trần Văn Khải",
+            "16/03/1985",
+            "Nam",
+            "Trần Văn Bình",
+            "Lê Thị Hoa",
+            "",
+        ),
+        // Another last digit of the year (different name + year blocks).
+        (
+            "B1",
+            "083190000102",
+            "Phạm Thị Ngọc Ánh",
+            "02/07/1990",
+            "Nữ",
+            "Phạm Văn Tư",
+            "Vũ Thị Mận",
+            "",
+        ),
+        (
+            "B2",
+            "083191000103",
+            "Phạm Thị Ngọc Ánh",
+            "02/07/1991",
+            "Nữ",
+            "Phạm Văn Tư",
+            "Vũ Thị Mận",
+            "",
+        ),
+        // Day and month swapped; the copy left the father out.
+        (
+            "C1",
+            "083078000104",
+            "Lê Minh Tâm",
+            "05/11/1978",
+            "Nam",
+            "Lê Văn Sáu",
+            "Trần Thị Bưởi",
+            "",
+        ),
+        (
+            "C2",
+            "",
+            "Lê Minh Tâm",
+            "11/05/1978",
+            "Nam",
+            "",
+            "Trần Thị Bưởi",
+            "",
+        ),
+        // A misspelt given name on a copy without the mother (no name block holds both).
+        (
+            "F1",
+            "083172000108",
+            "Võ Thị Lan",
+            "19/03/1972",
+            "Nữ",
+            "Võ Văn Năm",
+            "Nguyễn Thị Ánh",
+            "",
+        ),
+        (
+            "F2",
+            "",
+            "Võ Thị Lang",
+            "19/03/1972",
+            "Nữ",
+            "Võ Văn Năm",
+            "",
+            "",
+        ),
+        // A misspelt name and a mistyped day: the parents cannot tell this from a
+        // sibling, the spouse can.
+        (
+            "G1",
+            "083164000109",
+            "Lý Thị Nhung",
+            "04/05/1964",
+            "Nữ",
+            "Lý Văn Phong",
+            "Dương Mỹ Hương",
+            "Lê Ngọc Tâm",
+        ),
+        (
+            "G2",
+            "",
+            "Lý Thị Nhun",
+            "04/01/1964",
+            "Nữ",
+            "Lý Văn Phong",
+            "Dương Mỹ Hương",
+            "Lê Ngọc Tâm",
+        ),
+        // Namesakes one day apart with other parents: two people.
+        (
+            "D1",
+            "083080000105",
+            "Vũ Văn Hùng",
+            "10/01/1980",
+            "Nam",
+            "Vũ Văn Lợi",
+            "Lê Thị Nụ",
+            "",
+        ),
+        (
+            "D2",
+            "083080000106",
+            "Vũ Văn Hùng",
+            "11/01/1980",
+            "Nam",
+            "Vũ Văn Thìn",
+            "Phạm Thị Lài",
+            "",
+        ),
+        // Same parents, but dates no single typo explains: not joined.
+        (
+            "E1",
+            "083075000107",
+            "Trần Quốc Bảo",
+            "10/01/1975",
+            "Nam",
+            "Trần Văn Tám",
+            "Lê Thị Sen",
+            "",
+        ),
+        (
+            "E2",
+            "",
+            "Trần Quốc Bảo",
+            "25/06/1975",
+            "Nam",
+            "Trần Văn Tám",
+            "Lê Thị Sen",
+            "",
+        ),
+        // Sisters born on the same day three years apart, one name without its middle.
+        (
+            "H1",
+            "083321000110",
+            "Đào Lan",
+            "04/08/2021",
+            "Nữ",
+            "Đào Minh Trung",
+            "Nguyễn Kim Trang",
+            "",
+        ),
+        (
+            "H2",
+            "083324000111",
+            "Đào Tường Lan",
+            "04/08/2024",
+            "Nữ",
+            "Đào Minh Trung",
+            "Nguyễn Kim Trang",
+            "",
+        ),
+    ];
+    let mut rows = filler();
+    for (i, (key, id, name, birth, gender, father, mother, spouse)) in
+        people.into_iter().enumerate()
+    {
+        let commune = if i % 2 == 0 { "28756" } else { "28757" };
+        rows.push(
+            Row {
+                key,
+                id,
+                name,
+                birth,
+                gender,
+                father,
+                mother,
+                spouse,
+            }
+            .csv(commune),
+        );
+    }
+    let found = findings(&[("population", POPULATION_HEADER, rows)]);
+    let duplicates: Vec<(&str, &str)> = found
+        .iter()
+        .filter(|((rule, _), _)| rule == "SACH.DUP_PERSON")
+        .map(|((_, key), (_, related))| (key.as_str(), related.as_str()))
+        .collect();
+    assert_eq!(
+        duplicates,
+        vec![
+            ("A1", "A2"),
+            ("A2", "A1"),
+            ("B1", "B2"),
+            ("B2", "B1"),
+            ("C1", "C2"),
+            ("C2", "C1"),
+            ("F1", "F2"),
+            ("F2", "F1"),
+            ("G1", "G2"),
+            ("G2", "G1"),
+        ],
+        "{found:#?}"
+    );
+}
