@@ -400,16 +400,17 @@ fn block_pairs(
             }
         }
     }
-    // Full dates that may be one date mistyped: every pair of a small block is looked at
-    // (the typo can be in any digit, so no sort order brings such dates together).
+    // Full dates that may be one date mistyped: every pair of a small block with the same
+    // gender is looked at (the typo can be in any digit, so no sort order brings such
+    // dates together), on the dates gathered above rather than the rows' scattered data.
     if block.len() <= limits.typo {
-        for (i, &(_, x)) in block.iter().enumerate() {
-            for &(_, y) in &block[i + 1..] {
-                let (gx, gy) = (genders[x as usize], genders[y as usize]);
-                if (gx.is_none() || gy.is_none() || gx == gy)
-                    && (limits.typo_allowed)(x, y)
-                    && births[x as usize].typo_of(births[y as usize])
-                {
+        for (i, &(gender, date, x)) in exact.iter().enumerate() {
+            let date = PartialDate::from_raw(date);
+            for &(other_gender, other_date, y) in &exact[i + 1..] {
+                if other_gender != gender {
+                    break;
+                }
+                if date.typo_of(PartialDate::from_raw(other_date)) && (limits.typo_allowed)(x, y) {
                     push(out, x, y);
                 }
             }
@@ -490,8 +491,9 @@ fn relative_sub_blocks(
         .flat_map_iter(|block| {
             let mut out = Vec::with_capacity(block.len() * SALTS.len());
             for &(key, row) in block.iter() {
-                for (&given, salt) in relatives_given[row as usize].iter().zip(SALTS) {
-                    if given != 0 {
+                for (&relative, salt) in relatives_given[row as usize].iter().zip(SALTS) {
+                    if relative != 0 {
+                        let given = given_name_part(relative);
                         // The block key is hashed as input, not as the seed: xxh3
                         // mixes a seed into short inputs by xor, so seeds like
                         // `key ^ salt` let a father's and a mother's sub-block meet.
@@ -509,17 +511,22 @@ fn relative_sub_blocks(
     entries
 }
 
-/// Per row, a 32-bit hash of the given name of the father, mother and spouse (0 when
-/// unknown). Computed in row order, so that the sub-blocks above, which visit rows in
+/// Per row, for the father, mother and spouse: a hash of the given name in the high 16
+/// bits and of the whole folded name in the low 16 (0 when unknown), so that relatives
+/// share a given name when the high halves are equal and (almost surely) the whole name
+/// when the words are. Computed in row order, so that the sub-blocks above, which visit rows in
 /// block order, read one small entry per row instead of three names scattered over
 /// memory. Two given names that collide only add candidate pairs, never lose one.
 fn relatives_given_names(columns: &Columns<'_>, rows: usize) -> Vec<[u32; 3]> {
     let given = |column: Option<&NameColumn>, row: u32| -> u32 {
-        let (_, _, given) = split_name(name_of(column, row));
+        let whole = name_of(column, row);
+        let (_, _, given) = split_name(whole);
         if given.is_empty() {
             0
         } else {
-            (xxh3_64_with_seed(given.as_bytes(), 0x61) as u32) | 1
+            let given = xxh3_64_with_seed(given.as_bytes(), 0x61) as u32;
+            let whole = xxh3_64_with_seed(whole.as_bytes(), 0x62) as u32;
+            given & 0xFFFF_0000 | whole & 0xFFFF | 1
         }
     };
     (0..rows as u32)
@@ -532,6 +539,11 @@ fn relatives_given_names(columns: &Columns<'_>, rows: usize) -> Vec<[u32; 3]> {
             ]
         })
         .collect()
+}
+
+/// The given-name half of an entry of [`relatives_given_names`].
+fn given_name_part(relative: u32) -> u32 {
+    relative >> 16
 }
 
 /// Find duplicate clusters in the register.
@@ -576,17 +588,9 @@ pub fn detect(
         },
     };
 
-    // Which parent a record lacks: bit 1 the mother, bit 2 the father.
-    let lacking: Vec<u8> = (0..rows as u32)
-        .into_par_iter()
-        .map(|row| {
-            let no_mother = name_of(columns.mother, row).is_empty();
-            let no_father = name_of(columns.father, row).is_empty();
-            u8::from(no_mother) | u8::from(no_father) << 1
-        })
-        .collect();
-    // Extra passes: both parents, old ID, misspelt surname, each parent + birthday.
-    let extra_keys: Vec<[u64; 5]> = (0..rows as u32)
+    // Extra passes: both parents, old ID, misspelt surname, each parent + birthday; and
+    // which parent a record lacks (bit 1 the mother, bit 2 the father).
+    let (extra_keys, lacking): (Vec<[u64; 5]>, Vec<u8>) = (0..rows as u32)
         .into_par_iter()
         .map(|row| {
             let father = name_of(columns.father, row);
@@ -620,15 +624,19 @@ pub fn detect(
             } else {
                 0
             };
-            [
+            let keys = [
                 parents,
                 columns.old_ids[row as usize],
                 surname_typo,
                 parent_birthday(father, 0xfa7e_0000_0000),
                 parent_birthday(mother, 0x307e_0000_0000),
-            ]
+            ];
+            (
+                keys,
+                u8::from(mother.is_empty()) | u8::from(father.is_empty()) << 1,
+            )
         })
-        .collect();
+        .unzip();
     let parents_pass = sorted_pass(&extra_keys, 0);
     let old_id_pass = sorted_pass(&extra_keys, 1);
     let surname_typo_pass = sorted_pass(&extra_keys, 2);
@@ -720,17 +728,26 @@ pub fn detect(
     // namesakes).
     let share_relative = |x: u32, y: u32| {
         let (given_x, given_y) = (&relatives_given[x as usize], &relatives_given[y as usize]);
+        given_x
+            .iter()
+            .zip(given_y)
+            .any(|(&a, &b)| a != 0 && given_name_part(a) == given_name_part(b))
+    };
+    // Namesakes a digit apart often share a father's or mother's given name; a second
+    // registration shares the whole name (compared here on the hashes).
+    let same_relative = |x: u32, y: u32| {
+        let (given_x, given_y) = (&relatives_given[x as usize], &relatives_given[y as usize]);
         given_x.iter().zip(given_y).any(|(&a, &b)| a != 0 && a == b)
     };
     let small = BlockLimits {
         loose: LOOSE_BLOCK_LIMIT,
         typo: LOOSE_BLOCK_LIMIT,
-        typo_allowed: &share_relative,
+        typo_allowed: &same_relative,
     };
     let all = |typo: usize| BlockLimits {
         loose: usize::MAX,
         typo,
-        typo_allowed: &share_relative,
+        typo_allowed: &same_relative,
     };
     add_blocks(name_blocks, &any_pair, small);
     add_blocks(blocks_of(&relative_pass), &any_pair, all(TYPO_BLOCK_LIMIT));
