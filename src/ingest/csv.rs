@@ -1,7 +1,7 @@
 //! CSV ingest: the whole file is split into chunks at record boundaries (quote-aware),
 //! chunks are parsed and normalised in parallel, then concatenated in file order.
 //!
-//! UTF-8 with or without BOM, comma / semicolon / tab / pipe (sniffed from the header),
+//! UTF-8 with or without BOM (UTF-16 with BOM is converted first), comma / semicolon / tab / pipe (sniffed from the header),
 //! CRLF or LF, quoted fields with embedded delimiters, quotes and newlines. A row that
 //! cannot be used (a stray row with bytes that are not UTF-8 included) goes to the
 //! rejects with its source line; a file that cannot be used (in another encoding, no
@@ -44,6 +44,9 @@ pub fn read_csv(request: &ReadRequest<'_>) -> Result<Ingested> {
     // while mapped would fault the process rather than corrupt data. Mapping instead of
     // reading saves copying (and zeroing) the whole file into fresh memory.
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| Error::io(path, "mapping", e))?;
+    if let Some(text) = utf16_as_utf8(path, &map)? {
+        return parse_csv_bytes(request, text.as_bytes());
+    }
     let modified = metadata.modified().ok();
     parse_csv(request, &map, |offsets, delimiter| RecordHashes::Deferred {
         offsets,
@@ -60,6 +63,9 @@ pub fn read_csv(request: &ReadRequest<'_>) -> Result<Ingested> {
 /// Parse CSV content already in memory (used by tests and benches; [`read_csv`] reads
 /// files). Row fingerprints are computed here, from the bytes in hand.
 pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingested> {
+    if let Some(text) = utf16_as_utf8(request.path, bytes)? {
+        return parse_csv_bytes(request, text.as_bytes());
+    }
     parse_csv(request, bytes, |offsets, delimiter| {
         RecordHashes::Known(
             offsets
@@ -76,6 +82,27 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
                 .collect(),
         )
     })
+}
+
+/// The text of a file that starts with a UTF-16 byte-order mark (Excel's "Unicode
+/// Text", tab-separated), as UTF-8; `None` for any other file. Such exports are small
+/// enough to convert in memory; row fingerprints are then taken from the converted
+/// text, the same every night for the same file.
+fn utf16_as_utf8(path: &Path, bytes: &[u8]) -> Result<Option<String>> {
+    let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) else {
+        return Ok(None);
+    };
+    if encoding == encoding_rs::UTF_8 {
+        return Ok(None);
+    }
+    let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_length..]);
+    if had_errors {
+        return Err(Error::input(
+            path,
+            "the file is UTF-16 (Excel \"Unicode Text\") but part of it is not UTF-16 text (cut short or damaged?); export it again, preferably as \"CSV UTF-8\"",
+        ));
+    }
+    Ok(Some(text.into_owned()))
 }
 
 /// A CSV file whose records are read again, one at a time, when a finding needs its
@@ -180,12 +207,6 @@ fn parse_csv(
     hashes: impl FnOnce(Vec<u64>, u8) -> RecordHashes,
 ) -> Result<Ingested> {
     let path = request.path;
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(Error::input(
-            path,
-            "the file is UTF-16 (Excel \"Unicode Text\"); save it as \"CSV UTF-8\" or convert it: iconv -f UTF-16 -t UTF-8",
-        ));
-    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let body_offset = (bytes.len() - body.len()) as u64;
     if body.iter().all(|b| b.is_ascii_whitespace()) {

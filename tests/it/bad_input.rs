@@ -144,8 +144,9 @@ fn a_stray_row_that_is_not_utf8_is_rejected_with_its_line() {
 }
 
 #[test]
-fn utf16_is_recognised() {
-    let (outcome, _dir) = run_on(&[0xFF, 0xFE, b'r', 0, b'e', 0]);
+fn damaged_utf16_is_named() {
+    // A BOM, then "re", then half of a surrogate pair: not UTF-16 text.
+    let (outcome, _dir) = run_on(&[0xFF, 0xFE, b'r', 0, b'e', 0, 0x00, 0xD8]);
     let error = outcome.err().expect("must fail").to_string();
     assert!(error.contains("UTF-16"), "{error}");
 }
