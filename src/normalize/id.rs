@@ -158,7 +158,12 @@ pub fn check_id(
             parts: None,
         };
     }
-    if !text.bytes().all(|b| b.is_ascii_digit()) {
+    let digits = without_zero_fraction(text);
+    // Only a number that lost its leading zeros comes back from a float.
+    let float_form = digits.len() != text.len();
+    if !digits.bytes().all(|b| b.is_ascii_digit())
+        || (float_form && !(9..=11).contains(&digits.len()))
+    {
         problems.set(IdProblems::NOT_DIGITS);
         return IdCheck {
             problems,
@@ -166,7 +171,7 @@ pub fn check_id(
         };
     }
     if text.len() != 12 {
-        if (9..=11).contains(&text.len()) {
+        if (9..=11).contains(&digits.len()) {
             let padded = pad_id(text);
             if let Some(parts) = IdParts::parse(&padded) {
                 if consistency(&parts, birth_year, gender, prefixes).is_ok() {
@@ -225,7 +230,24 @@ fn consistency(
 
 /// Left-pad a digit string with zeros to 12 characters.
 pub fn pad_id(text: &str) -> String {
-    format!("{:0>12}", text)
+    format!("{:0>12}", without_zero_fraction(text))
+}
+
+/// The digits of an ID a spreadsheet or dataframe wrote as a floating-point number
+/// (`83190012345.0`: the same lost-leading-zeros error in another form); any other
+/// text unchanged.
+fn without_zero_fraction(text: &str) -> &str {
+    match text.split_once('.') {
+        Some((whole, fraction))
+            if !whole.is_empty()
+                && whole.bytes().all(|b| b.is_ascii_digit())
+                && !fraction.is_empty()
+                && fraction.bytes().all(|b| b == b'0') =>
+        {
+            whole
+        }
+        _ => text,
+    }
 }
 
 /// The Vietnamese explanation of `problems` for a finding's detail.
@@ -245,7 +267,7 @@ pub fn describe(
     if p.has(IdProblems::LOST_LEADING_ZEROS) {
         parts.push(format!(
             "số định danh \"{text}\" có {} chữ số: bị mất số 0 ở đầu (lưu dạng số), đúng là {}",
-            text.len(),
+            without_zero_fraction(text).len(),
             pad_id(text)
         ));
     } else if p.has(IdProblems::WRONG_LENGTH) {
@@ -391,6 +413,34 @@ mod tests {
         // 000… is no province: a 9-digit value is not a padded ID.
         let check = check_id("190012345", Some(1990), None, &prefixes());
         assert!(check.problems.has(IdProblems::WRONG_LENGTH));
+        // Written as a floating-point number: the same error, the same fix.
+        let check = check_id(
+            "83190012345.0",
+            Some(1990),
+            Some(Gender::Female),
+            &prefixes(),
+        );
+        assert!(check.problems.has(IdProblems::LOST_LEADING_ZEROS));
+        assert_eq!(pad_id("83190012345.0"), "083190012345");
+        assert!(
+            describe("83190012345.0", &check, Some(1990), Some(Gender::Female))
+                .contains("có 11 chữ số")
+        );
+        // Any other fraction is not a number an ID can be.
+        let check = check_id(
+            "83190012345.5",
+            Some(1990),
+            Some(Gender::Female),
+            &prefixes(),
+        );
+        assert!(check.problems.has(IdProblems::NOT_DIGITS));
+        let check = check_id(
+            "083190012345.0",
+            Some(1990),
+            Some(Gender::Female),
+            &prefixes(),
+        );
+        assert!(check.problems.has(IdProblems::NOT_DIGITS));
         // Padding must also agree with the birth year.
         let check = check_id("83190012345", Some(1991), None, &prefixes());
         assert!(check.problems.has(IdProblems::WRONG_LENGTH));
