@@ -128,6 +128,34 @@ fn province_of(admin: &AdminUnits, commune: &str) -> Option<String> {
     admin.commune(commune).map(|c| c.province_code.clone())
 }
 
+/// The province the register is of: the one holding more than half of its records (by
+/// their communes in the admin units). `None` when no province does — a national or
+/// multi-province register — and then every province listed is "this province" for
+/// `IZ_NO_TEMP_RESIDENCE`. A provincial register also holds some records of other
+/// provinces (people registered twice, households across the border of the list).
+fn home_province(population: &Table, admin: &AdminUnits) -> Option<String> {
+    let communes = population.dict("commune_code")?;
+    let mut per_value = vec![0u64; communes.values.len()];
+    for &code in &communes.codes {
+        if let Some(count) = per_value.get_mut(code as usize) {
+            *count += 1;
+        }
+    }
+    let mut per_province: BTreeMap<&str, u64> = BTreeMap::new();
+    for (value, count) in communes.values.iter().zip(per_value) {
+        if let Some(commune) = admin.commune(value) {
+            *per_province
+                .entry(commune.province_code.as_str())
+                .or_default() += count;
+        }
+    }
+    let rows = communes.codes.len() as u64;
+    per_province
+        .into_iter()
+        .find(|&(_, count)| count * 2 > rows)
+        .map(|(province, _)| province.to_string())
+}
+
 /// Cross-match one sector dataset.
 pub fn match_dataset(
     table: &Table,
@@ -149,6 +177,7 @@ pub fn match_dataset(
                 .unwrap_or_default()
         })
     };
+    let home = home_province(population, admin);
     let register_ids = population.text("person_id");
     // The sector ID's province prefix is the person's: their birth province, or the
     // prefix their broken register ID still shows. A namesake born the same day
@@ -182,10 +211,12 @@ pub fn match_dataset(
             let id_text = ids.map_or("", |c| c.get(row));
             let id = id_numbers[row];
             let query = columns.query(row, id);
+            // An industrial zone of another province is that province's business.
             let zone_province = zones
                 .filter(|z| !z.get(row).is_empty())
                 .and(employer_communes)
-                .and_then(|c| province_of(admin, c.get(row)));
+                .and_then(|c| province_of(admin, c.get(row)))
+                .filter(|zone| home.as_ref().is_none_or(|home| home == zone));
             // The record is `person`'s: matched, or mismatched on the fields that
             // differ; flagged when the industrial zone is in a province where none of
             // `candidates` (the register rows with its ID) lives.

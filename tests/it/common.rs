@@ -108,8 +108,16 @@ pub const ADMIN: &str =
 pub fn findings(
     files: &[(&str, &str, Vec<String>)],
 ) -> BTreeMap<(String, String), (String, String)> {
+    findings_with_admin(ADMIN, files)
+}
+
+/// [`findings`] with other admin units.
+pub fn findings_with_admin(
+    admin: &str,
+    files: &[(&str, &str, Vec<String>)],
+) -> BTreeMap<(String, String), (String, String)> {
     let dir = temp();
-    write(dir.path(), "admin_units.csv", ADMIN.as_bytes());
+    write(dir.path(), "admin_units.csv", admin.as_bytes());
     for (name, header, rows) in files {
         let text = format!("{header}\n{}\n", rows.join("\n"));
         write(dir.path(), &format!("{name}.csv"), text.as_bytes());

@@ -395,3 +395,75 @@ fn a_formatted_register_id_joins_and_counts_as_the_same_id() {
         );
     }
 }
+
+/// An industrial zone of another province listed in the admin units is not this
+/// province's: a worker who lives here is no `IZ_NO_TEMP_RESIDENCE` there, and an ID
+/// unknown here is `NOT_FOUND`. A zone of this province still flags a worker
+/// registered only elsewhere, or not at all.
+#[test]
+fn industrial_zones_of_another_province_are_not_this_provinces() {
+    let admin = format!("{ADMIN}74,Tỉnh Bình Dương,718,Thị xã Bến Cát,25741,Phường Mỹ Phước\n");
+    let worker = |key: &str, id: &str, name: &str, birth: &str, employer_commune: &str| {
+        format!("{key},{id},{name},{birth},Nam,28756,Công ty A,{employer_commune},KCN Mỹ Phước,active,31/12/2026")
+    };
+    let population = vec![
+        person(
+            "P1",
+            "083085000201",
+            "Trần Văn Một",
+            "01/01/1985",
+            "Nam",
+            "28756",
+        ),
+        person(
+            "P2",
+            "083086000202",
+            "Trần Văn Hai",
+            "02/02/1986",
+            "Nam",
+            "28757",
+        ),
+        person(
+            "P3",
+            "083087000203",
+            "Trần Văn Ba",
+            "03/03/1987",
+            "Nam",
+            "28756",
+        ),
+        person(
+            "P4",
+            "083088000204",
+            "Trần Văn Bốn",
+            "04/04/1988",
+            "Nam",
+            "25741",
+        ),
+    ];
+    let insurance = vec![
+        // Lives here, works in another province's zone.
+        worker("W1", "083085000201", "Trần Văn Một", "01/01/1985", "25741"),
+        // Registered only in the other province, works in this province's zone.
+        worker("W2", "083088000204", "Trần Văn Bốn", "04/04/1988", "28757"),
+        // Unknown here, another province's zone; then this province's zone.
+        worker("W3", "083090000205", "Lê Văn Năm", "05/05/1990", "25741"),
+        worker("W4", "083091000206", "Lê Văn Sáu", "06/06/1991", "28757"),
+    ];
+    let found = findings_with_admin(
+        &admin,
+        &[
+            ("population", POPULATION_HEADER, population),
+            ("insurance", INSURANCE_HEADER, insurance),
+        ],
+    );
+    let insurance_rules = |key: &str| -> Vec<String> {
+        rules_of(&found, key)
+            .into_iter()
+            .filter(|rule| rule.starts_with("XM.insurance."))
+            .collect()
+    };
+    assert!(insurance_rules("W1").is_empty(), "{found:#?}");
+    assert_eq!(insurance_rules("W2"), ["XM.insurance.IZ_NO_TEMP_RESIDENCE"]);
+    assert_eq!(insurance_rules("W3"), ["XM.insurance.NOT_FOUND"]);
+    assert_eq!(insurance_rules("W4"), ["XM.insurance.IZ_NO_TEMP_RESIDENCE"]);
+}
