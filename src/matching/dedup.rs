@@ -249,6 +249,8 @@ struct Columns<'a> {
     spouse: Option<&'a NameColumn>,
     old_ids: Vec<u64>,
     birth_province: Vec<u16>,
+    /// Death dates recorded in the register, when the column exists.
+    deaths: Option<&'a [PartialDate]>,
 }
 
 /// How many pairs ahead scoring asks for a row's scattered data and where its names
@@ -568,6 +570,7 @@ pub fn detect(
         father,
         mother,
         spouse,
+        deaths: table.date("death_date").map(|c| c.values.as_slice()),
         old_ids: match table.text("old_id") {
             Some(c) => (0..rows)
                 .into_par_iter()
@@ -1021,6 +1024,19 @@ fn score_pair(
         _ if birth_a.typo_of(birth_b) => true,
         _ => return None,
     };
+    // A child who died is sometimes followed by a sibling given the same name, born a
+    // year or two later: one record's death before the other's birth is two people.
+    if mistyped_birth {
+        if let Some(deaths) = columns.deaths {
+            let died_before = |dead: usize, born: PartialDate| {
+                let death = deaths.get(dead).and_then(|d| d.latest());
+                matches!((death, born.earliest()), (Some(d), Some(b)) if d < b)
+            };
+            if died_before(ia, birth_b) || died_before(ib, birth_a) {
+                return None;
+            }
+        }
+    }
     let precision = birth_a
         .precision()
         .min(birth_b.precision())

@@ -170,7 +170,7 @@ pub fn check_id(
             parts: None,
         };
     }
-    if text.len() != 12 {
+    if digits.len() != 12 {
         if (9..=11).contains(&digits.len()) {
             let padded = pad_id(text);
             if let Some(parts) = IdParts::parse(&padded) {
@@ -441,6 +441,12 @@ mod tests {
             &prefixes(),
         );
         assert!(check.problems.has(IdProblems::NOT_DIGITS));
+        // Ten digits and ".0" are twelve characters, and still a float (Hà Nội, 001…).
+        let check = check_id("1090012345.0", Some(1990), Some(Gender::Male), &prefixes());
+        assert!(check.problems.has(IdProblems::LOST_LEADING_ZEROS));
+        assert_eq!(pad_id("1090012345.0"), "001090012345");
+        let check = check_id("1234567890.0", Some(1990), Some(Gender::Male), &prefixes());
+        assert!(!check.problems.is_ok());
         // Padding must also agree with the birth year.
         let check = check_id("83190012345", Some(1991), None, &prefixes());
         assert!(check.problems.has(IdProblems::WRONG_LENGTH));
