@@ -417,6 +417,22 @@ fn block_pairs(
                 }
             }
         }
+        // A full date without a gender (rare) may be either gender's.
+        for (i, &x) in loose.iter().enumerate() {
+            let date = births[x as usize];
+            if date.precision() != Some(Precision::Day) {
+                continue;
+            }
+            let others = exact
+                .iter()
+                .map(|&(_, _, y)| y)
+                .chain(loose[i + 1..].iter().copied());
+            for y in others {
+                if date.typo_of(births[y as usize]) && (limits.typo_allowed)(x, y) {
+                    push(out, x, y);
+                }
+            }
+        }
     }
 }
 

@@ -105,6 +105,9 @@ fn mistyped_dates_and_missing_parents_against_siblings_and_namesakes() {
         // A child who died (death date added below) and the brother given his name.
         ("I1", "083080000112", "Ông Văn Lộc", "03/04/1980", "Nam", "Ông Văn Thọ", "Hà Thị Cúc", ""),
         ("I2", "083082000113", "Ông Văn Lộc", "03/04/1982", "Nam", "Ông Văn Thọ", "Hà Thị Cúc", ""),
+        // A copy without a gender, its year mistyped.
+        ("J1", "083185000114", "Quách Thị Xuân", "12/09/1985", "Nữ", "Quách Văn Bảy", "Lò Thị Mai", ""),
+        ("J2", "", "Quách Thị Xuân", "12/09/1986", "", "Quách Văn Bảy", "Lò Thị Mai", ""),
     ];
     let mut rows = filler();
     for (i, (key, id, name, birth, gender, father, mother, spouse)) in
@@ -147,6 +150,8 @@ fn mistyped_dates_and_missing_parents_against_siblings_and_namesakes() {
             ("F2", "F1"),
             ("G1", "G2"),
             ("G2", "G1"),
+            ("J1", "J2"),
+            ("J2", "J1"),
         ],
         "{found:#?}"
     );
