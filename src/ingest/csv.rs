@@ -1,8 +1,9 @@
 //! CSV ingest: the whole file is split into chunks at record boundaries (quote-aware),
 //! chunks are parsed and normalised in parallel, then concatenated in file order.
 //!
-//! UTF-8 with or without BOM (UTF-16 with BOM is converted first), comma / semicolon / tab / pipe (sniffed from the header),
-//! CRLF or LF, quoted fields with embedded delimiters, quotes and newlines. A row that
+//! UTF-8 with or without BOM (UTF-16 with BOM is converted first), comma / semicolon /
+//! tab / pipe (sniffed from the header, or named by Excel's `sep=;` first line), CRLF or
+//! LF, quoted fields with embedded delimiters, quotes and newlines. A row that
 //! cannot be used (a stray row with bytes that are not UTF-8 included) goes to the
 //! rejects with its source line; a file that cannot be used (in another encoding, no
 //! header, a required column missing) stops the run with a message that names the file
@@ -215,8 +216,14 @@ fn parse_csv(
             "the file is empty: expected a header row naming the columns",
         ));
     }
-    let delimiter = request.delimiter.unwrap_or_else(|| sniff_delimiter(body));
-    let (headers, data_start) = read_header(path, body, delimiter)?;
+    // Excel's `sep=;` line names the delimiter and comes before the header.
+    let (named_delimiter, header_start) = excel_separator_line(body);
+    let delimiter = request
+        .delimiter
+        .or(named_delimiter)
+        .unwrap_or_else(|| sniff_delimiter(&body[header_start..]));
+    let (headers, data_start) = read_header(path, &body[header_start..], delimiter)?;
+    let data_start = header_start + data_start;
     let (plan, key_column) = FieldPlan::for_headers(request, &headers)?;
 
     let header_lines = memchr::memchr_iter(b'\n', &body[..data_start]).count() as u64;
@@ -437,6 +444,26 @@ fn sniff_delimiter(body: &[u8]) -> u8 {
         b','
     } else {
         candidates[best]
+    }
+}
+
+/// The delimiter named by a first line `sep=X` (written by Excel and tools that write
+/// for it), and where the line after it starts; `(None, 0)` without such a line.
+fn excel_separator_line(body: &[u8]) -> (Option<u8>, usize) {
+    let line_end = memchr::memchr(b'\n', body).unwrap_or(body.len());
+    let line = body[..line_end]
+        .strip_suffix(b"\r")
+        .unwrap_or(&body[..line_end]);
+    match line {
+        [s, e, p, b'=', delimiter]
+            if s.eq_ignore_ascii_case(&b's')
+                && e.eq_ignore_ascii_case(&b'e')
+                && p.eq_ignore_ascii_case(&b'p')
+                && *delimiter != b'"' =>
+        {
+            (Some(*delimiter), (line_end + 1).min(body.len()))
+        }
+        _ => (None, 0),
     }
 }
 

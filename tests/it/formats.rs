@@ -433,3 +433,32 @@ fn csv_fields(line: &str) -> Vec<String> {
         })
         .collect()
 }
+
+/// A first line `sep=;` (Excel's delimiter hint) names the delimiter and is not the
+/// header; rejected rows keep their line numbers in the file.
+#[test]
+fn an_excel_separator_line_names_the_delimiter() {
+    let original = generated(3_000, 12, "83");
+    let (_, expected) = run_keyed(original.path());
+    let converted = rewritten(original.path(), |_, _, _| {});
+    let text = std::fs::read_to_string(original.path().join("population.csv")).unwrap();
+    let mut out = String::from("sep=;\r\n");
+    for (i, line) in text.trim_start_matches('\u{feff}').lines().enumerate() {
+        // Fields hold no ';' and no quotes in a generated file, so commas can become
+        // semicolons field by field.
+        out.push_str(&csv_fields(line).join(";"));
+        out.push_str("\r\n");
+        if i == 4 {
+            out.push_str("P9999999;too;short\r\n");
+        }
+    }
+    write(converted.path(), "population.csv", out.as_bytes());
+    let (outcome, found) = run_keyed(converted.path());
+    let stats = &outcome.summary.inputs["population"];
+    assert_eq!(stats.rejected, 1);
+    assert_eq!(found, expected);
+    // Line 1 `sep=;`, line 2 the header, four data rows on lines 3–6: the short row is
+    // line 7.
+    let (_, rejects) = read_csv(&converted.path().join("out/rejects/population.csv"));
+    assert_eq!(rejects[0][1], "7", "{rejects:?}");
+}
