@@ -71,6 +71,11 @@ fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
         3 if (1..=2).contains(&lengths[0]) && (1..=2).contains(&lengths[1]) && lengths[2] == 4 => {
             PartialDate::ymd(parts[2] as i32, parts[1], parts[0])
         }
+        // Year first (`1990/03/05`, `1990.3.5`): with the year in front, year-month-day
+        // is the only order in use, so this is no guess at month-first.
+        3 if lengths[0] == 4 && (1..=2).contains(&lengths[1]) && (1..=2).contains(&lengths[2]) => {
+            PartialDate::ymd(parts[0] as i32, parts[1], parts[2])
+        }
         _ => None,
     }
 }
@@ -151,6 +156,9 @@ mod tests {
         assert_eq!(ymd("5/3/1990 0:00"), (1990, 3, 5));
         assert_eq!(ymd("05/03/1990 00:00:00.000"), (1990, 3, 5));
         assert_eq!(ymd("05/03/1990 23:59:59"), (1990, 3, 5));
+        assert_eq!(ymd("1990/03/05"), (1990, 3, 5));
+        assert_eq!(ymd("1990.3.5"), (1990, 3, 5));
+        assert_eq!(ymd("1990/03/05 00:00:00"), (1990, 3, 5));
     }
 
     #[test]
@@ -181,6 +189,9 @@ mod tests {
             "1990-02-30",
             "abc",
             "12/1990/01",
+            "1990/13/05",
+            "1990/02/30",
+            "1990/03/005",
             "12/03-1990",
             "90",
             "1/2/90",
