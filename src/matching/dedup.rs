@@ -8,11 +8,12 @@
 //!    dropped unless both names are rare enough to reach the threshold alone), both
 //!    parents' names, the old CMND number, a misspelt surname (same middle and given
 //!    name, same exact birth date), and one parent + the day and month of birth (a
-//!    copy that left the other parent out and misspelt the name or the year). Inside a block only records whose birth dates agree (at the coarser
-//!    precision) and whose genders do not conflict are paired, found by sorting the
-//!    block, so a block of a thousand namesakes costs little more than its real
-//!    candidates; small blocks also pair full dates that may be one date mistyped
-//!    (one digit, two neighbours swapped, day and month swapped, one day apart).
+//!    copy that left the other parent out and misspelt the name or the year). Inside
+//!    a block only records whose birth dates agree (at the coarser precision) and whose
+//!    genders do not conflict are paired, found by sorting the block, so a block of a
+//!    thousand namesakes costs little more than its real candidates; small blocks also
+//!    pair full dates that may be one date mistyped (one digit, two neighbours swapped,
+//!    day and month swapped, one day apart) when a relative's whole name agrees.
 //! 2. **Scoring** — a Fellegi–Sunter match weight in bits (log2 of the likelihood
 //!    ratio), as the established linkage tools compute it: each comparison adds
 //!    `log2(m/u)` — how much likelier the observed agreement is for one person than
@@ -532,9 +533,9 @@ fn relative_sub_blocks(
 /// Per row, for the father, mother and spouse: a hash of the given name in the high 16
 /// bits and of the whole folded name in the low 16 (0 when unknown), so that relatives
 /// share a given name when the high halves are equal and (almost surely) the whole name
-/// when the words are. Computed in row order, so that the sub-blocks above, which visit rows in
-/// block order, read one small entry per row instead of three names scattered over
-/// memory. Two given names that collide only add candidate pairs, never lose one.
+/// when the words are. Computed in row order, so that the sub-blocks above, which visit
+/// rows in block order, read one small entry per row instead of three names scattered
+/// over memory. Two names that collide only add candidate pairs, never lose one.
 fn relatives_given_names(columns: &Columns<'_>, rows: usize) -> Vec<[u32; 3]> {
     let given = |column: Option<&NameColumn>, row: u32| -> u32 {
         let whole = name_of(column, row);
@@ -736,15 +737,7 @@ pub fn detect(
     let name_blocks = index.blocking.blocks(0);
     let relatives_given = relatives_given_names(&columns, rows);
     let relative_pass = relative_sub_blocks(&name_blocks, &relatives_given);
-    // Mistyped birth dates score below the threshold without an agreeing relative, so
-    // they are looked for where relatives can agree: small name + year blocks, the
-    // relative sub-blocks of the large ones, the parents' and old-ID passes.
-    //
-    // A mistyped date adds far fewer bits than an exact one: the pair reaches the
-    // threshold only with an agreeing father, mother or spouse (or the same old ID, its
-    // own pass). Agreeing relatives share their given name, so pairs that share none
-    // are dropped before they are stored (most same-name pairs a digit apart are
-    // namesakes).
+    // Relatives sharing a given name (the dropped-middle pass below).
     let share_relative = |x: u32, y: u32| {
         let (given_x, given_y) = (&relatives_given[x as usize], &relatives_given[y as usize]);
         given_x
@@ -752,8 +745,13 @@ pub fn detect(
             .zip(given_y)
             .any(|(&a, &b)| a != 0 && given_name_part(a) == given_name_part(b))
     };
-    // Namesakes a digit apart often share a father's or mother's given name; a second
-    // registration shares the whole name (compared here on the hashes).
+    // A mistyped date adds far fewer bits than an exact one: the pair reaches the
+    // threshold only with an agreeing father, mother or spouse (or the same old ID, its
+    // own pass). So mistyped dates are looked for where relatives can agree (small name
+    // + year blocks, the relative sub-blocks of the large ones, the parents' and
+    // one-parent passes), and a pair is kept only when a relative's whole name agrees:
+    // namesakes a digit apart often share a parent's given name, a second registration
+    // shares the whole name (compared here on the hashes).
     let same_relative = |x: u32, y: u32| {
         let (given_x, given_y) = (&relatives_given[x as usize], &relatives_given[y as usize]);
         given_x.iter().zip(given_y).any(|(&a, &b)| a != 0 && a == b)

@@ -2,38 +2,29 @@
 //! date was mistyped (a day off, another year digit, day and month swapped) are the
 //! same person when their parents agree, and namesakes with such dates are not; a
 //! misspelt name on a copy that left a parent out still meets its record; siblings
-//! (same parents) with near names and near dates stay two people.
+//! (same parents) with near names and near dates, or the same name given again after a
+//! child died, stay two people.
 
 use crate::common::*;
 
-/// One register row with its parents; an empty `id` is a record without an ID.
-struct Row<'a> {
-    key: &'a str,
-    id: &'a str,
-    name: &'a str,
-    birth: &'a str,
-    gender: &'a str,
-    father: &'a str,
-    mother: &'a str,
-    spouse: &'a str,
-}
+/// One register row: key, ID (empty: a record without an ID), name, birth date,
+/// gender, father, mother, spouse.
+type Person<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+);
 
-impl Row<'_> {
-    fn csv(&self, commune: &str) -> String {
-        let Row {
-            key,
-            id,
-            name,
-            birth,
-            gender,
-            father,
-            mother,
-            spouse,
-        } = self;
-        format!(
-            "{key},{id},,{name},{birth},{gender},83,Kinh,Không,Việt Nam,83,829,{commune},\"Ấp 1\",thuong_tru,H{key},Chủ hộ,{father},{mother},{spouse},01/02/2021,,"
-        )
-    }
+fn csv_row(person: Person<'_>, commune: &str) -> String {
+    let (key, id, name, birth, gender, father, mother, spouse) = person;
+    format!(
+        "{key},{id},,{name},{birth},{gender},83,Kinh,Không,Việt Nam,83,829,{commune},\"Ấp 1\",thuong_tru,H{key},Chủ hộ,{father},{mother},{spouse},01/02/2021,,"
+    )
 }
 
 /// Two thousand other people with distinct names and shared relatives' names, so that
@@ -53,22 +44,23 @@ fn filler() -> Vec<String> {
     (0..2000)
         .map(|i| {
             let year = 1950 + i % 50;
-            Row {
-                key: &format!("F{i:04}"),
-                id: &format!("0830{:02}{i:06}", year % 100),
-                name: &format!(
-                    "{} {} {}",
-                    SURNAMES[i % 10],
-                    MIDDLES[i / 10 % 10],
-                    GIVEN[i / 100]
-                ),
-                birth: &format!("{:02}/{:02}/{year}", 1 + i % 28, 1 + i / 7 % 12),
-                gender: "Nam",
-                father: "Đỗ Văn Phụ",
-                mother: "Đỗ Thị Phụ",
-                spouse: "Đỗ Thị Dâu",
-            }
-            .csv("28756")
+            let name = format!(
+                "{} {} {}",
+                SURNAMES[i % 10],
+                MIDDLES[i / 10 % 10],
+                GIVEN[i / 100]
+            );
+            let person = (
+                &*format!("F{i:04}"),
+                &*format!("0830{:02}{i:06}", year % 100),
+                &*name,
+                &*format!("{:02}/{:02}/{year}", 1 + i % 28, 1 + i / 7 % 12),
+                "Nam",
+                "Đỗ Văn Phụ",
+                "Đỗ Thị Phụ",
+                "Đỗ Thị Dâu",
+            );
+            csv_row(person, "28756")
         })
         .collect()
 }
@@ -110,22 +102,10 @@ fn mistyped_dates_and_missing_parents_against_siblings_and_namesakes() {
         ("J2", "", "Quách Thị Xuân", "12/09/1986", "", "Quách Văn Bảy", "Lò Thị Mai", ""),
     ];
     let mut rows = filler();
-    for (i, (key, id, name, birth, gender, father, mother, spouse)) in
-        people.into_iter().enumerate()
-    {
+    for (i, person) in people.into_iter().enumerate() {
         let commune = if i % 2 == 0 { "28756" } else { "28757" };
-        let row = Row {
-            key,
-            id,
-            name,
-            birth,
-            gender,
-            father,
-            mother,
-            spouse,
-        }
-        .csv(commune);
-        rows.push(if key == "I1" {
+        let row = csv_row(person, commune);
+        rows.push(if person.0 == "I1" {
             row.replace(",01/02/2021,,", ",,05/06/1981,")
         } else {
             row
