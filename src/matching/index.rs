@@ -8,7 +8,6 @@
 //!    different middle name still meets;
 //! 3. given name + full birth date — a misspelt surname or middle name still meets.
 
-use rayon::prelude::*;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use super::similarity::{canonical_surname, split_name};
@@ -206,14 +205,14 @@ pub const MAX_BLOCK: usize = 2_000;
 
 /// One blocking pass as (key, row) sorted by key; rows whose key is 0 (no key) are left out.
 pub fn sorted_pass<const N: usize>(keys: &[[u64; N]], pass: usize) -> Vec<(u64, u32)> {
-    let mut entries: Vec<(u64, u32)> = keys
-        .par_iter()
-        .enumerate()
-        .filter(|(_, k)| k[pass] != 0)
-        .map(|(row, k)| (k[pass], row as u32))
-        .collect();
-    crate::model::hash_sort::par_sort_by_hash(&mut entries, |entry| entry.0);
-    entries
+    crate::model::hash_sort::par_sorted_by_hash(
+        keys.len(),
+        |row| {
+            let key = keys[row][pass];
+            (key != 0).then_some((key, row as u32))
+        },
+        |entry| entry.0,
+    )
 }
 
 impl BlockingIndex {

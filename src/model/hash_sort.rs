@@ -19,39 +19,101 @@ where
     H: Fn(&T) -> u64 + Sync,
 {
     let count = entries.len();
-    let part_bits = (count / ENTRIES_PER_PART)
-        .max(1)
-        .next_power_of_two()
-        .trailing_zeros()
-        .min(12);
+    let part_bits = part_bits_for(count);
     if part_bits == 0 {
         entries.par_sort_unstable();
         return;
     }
-    let parts = 1usize << part_bits;
-    let part_of = |entry: &T| (hash(entry) >> (64 - part_bits)) as usize;
-    // Each block: its entries grouped by part, and where each part starts.
     let blocks: Vec<(Vec<T>, Vec<usize>)> = entries
         .par_chunks(BLOCK_ENTRIES)
+        .map(|block| group_by_part(block, part_bits, &hash))
+        .collect();
+    fill_and_sort_parts(entries, &blocks, part_bits);
+}
+
+/// The entries `entry_of(row)` gives for rows `0..rows` (rows giving `None` are left
+/// out), sorted ascending as [`par_sort_by_hash`] sorts them. Built straight from the
+/// rows: each block of rows is grouped by part as it is produced, and the result is
+/// written once, so no unsorted list of every entry is first collected and copied.
+pub fn par_sorted_by_hash<T, H, F>(rows: usize, entry_of: F, hash: H) -> Vec<T>
+where
+    T: Ord + Copy + Send + Sync + Default,
+    H: Fn(&T) -> u64 + Sync,
+    F: Fn(usize) -> Option<T> + Sync,
+{
+    // Sized for every row giving an entry: more parts than needed only makes them
+    // smaller.
+    let part_bits = part_bits_for(rows);
+    let blocks: Vec<(Vec<T>, Vec<usize>)> = (0..rows.div_ceil(BLOCK_ENTRIES))
+        .into_par_iter()
         .map(|block| {
-            let mut starts = vec![0usize; parts + 1];
-            for entry in block {
-                starts[part_of(entry) + 1] += 1;
-            }
-            for part in 0..parts {
-                starts[part + 1] += starts[part];
-            }
-            let mut next = starts.clone();
-            let mut grouped = vec![T::default(); block.len()];
-            for entry in block {
-                let slot = &mut next[part_of(entry)];
-                grouped[*slot] = *entry;
-                *slot += 1;
-            }
-            (grouped, starts)
+            let first = block * BLOCK_ENTRIES;
+            let produced: Vec<T> = (first..rows.min(first + BLOCK_ENTRIES))
+                .filter_map(&entry_of)
+                .collect();
+            group_by_part(&produced, part_bits, &hash)
         })
         .collect();
-    // Cut the output into one slice per part, then fill and sort each in parallel.
+    let count = blocks.iter().map(|(grouped, _)| grouped.len()).sum();
+    let mut entries = vec![T::default(); count];
+    if part_bits == 0 {
+        let mut filled = 0;
+        for (grouped, _) in &blocks {
+            entries[filled..filled + grouped.len()].copy_from_slice(grouped);
+            filled += grouped.len();
+        }
+        entries.par_sort_unstable();
+    } else {
+        fill_and_sort_parts(&mut entries, &blocks, part_bits);
+    }
+    entries
+}
+
+/// How many top bits of the hash pick an entry's part, for `count` entries (0: one
+/// part, sorted whole).
+fn part_bits_for(count: usize) -> u32 {
+    (count / ENTRIES_PER_PART)
+        .max(1)
+        .next_power_of_two()
+        .trailing_zeros()
+        .min(12)
+}
+
+/// One block's entries grouped by part, and where each part starts.
+fn group_by_part<T, H>(block: &[T], part_bits: u32, hash: &H) -> (Vec<T>, Vec<usize>)
+where
+    T: Copy + Default,
+    H: Fn(&T) -> u64,
+{
+    if part_bits == 0 {
+        return (block.to_vec(), vec![0, block.len()]);
+    }
+    let parts = 1usize << part_bits;
+    let part_of = |entry: &T| (hash(entry) >> (64 - part_bits)) as usize;
+    let mut starts = vec![0usize; parts + 1];
+    for entry in block {
+        starts[part_of(entry) + 1] += 1;
+    }
+    for part in 0..parts {
+        starts[part + 1] += starts[part];
+    }
+    let mut next = starts.clone();
+    let mut grouped = vec![T::default(); block.len()];
+    for entry in block {
+        let slot = &mut next[part_of(entry)];
+        grouped[*slot] = *entry;
+        *slot += 1;
+    }
+    (grouped, starts)
+}
+
+/// Cut `entries` into one slice per part, then fill each from the blocks' groups and
+/// sort it, in parallel.
+fn fill_and_sort_parts<T>(entries: &mut [T], blocks: &[(Vec<T>, Vec<usize>)], part_bits: u32)
+where
+    T: Ord + Copy + Send + Sync,
+{
+    let parts = 1usize << part_bits;
     let mut slices: Vec<(usize, &mut [T])> = Vec::with_capacity(parts);
     let mut rest = entries;
     for part in 0..parts {
@@ -65,7 +127,7 @@ where
     }
     slices.into_par_iter().for_each(|(part, slice)| {
         let mut filled = 0;
-        for (grouped, starts) in &blocks {
+        for (grouped, starts) in blocks {
             let from = &grouped[starts[part]..starts[part + 1]];
             slice[filled..filled + from.len()].copy_from_slice(from);
             filled += from.len();
@@ -92,6 +154,12 @@ mod tests {
                 .collect();
             let mut expected = entries.clone();
             expected.sort_unstable();
+            let built = par_sorted_by_hash(
+                entries.len() * 2,
+                |row| (row % 2 == 0).then(|| entries[row / 2]),
+                |e: &(u64, u32)| e.0,
+            );
+            proptest::prop_assert_eq!(&built, &expected);
             par_sort_by_hash(&mut entries, |e| e.0);
             proptest::prop_assert_eq!(entries, expected);
         }
