@@ -250,6 +250,37 @@ impl RunConfig {
         })
     }
 
+    /// Refuse a dataset the engine cannot place: a short-form entry (or `--dataset`)
+    /// whose name is not one of the known datasets would otherwise run as a
+    /// province-defined dataset that no rule reads, and a typo such as `vacination`
+    /// would silently switch off every `XM.vaccination.*` rule.
+    pub fn check_datasets(&self) -> Result<()> {
+        const KNOWN: [&str; 5] = ["insurance", "tax", "vaccination", "deaths", "legacy_id"];
+        for (name, source) in &self.datasets {
+            if source.kind != DatasetKind::CustomSector || source.key.is_some() {
+                continue;
+            }
+            let similarity = |known: &str| {
+                crate::matching::similarity::jaro_winkler(name.as_bytes(), known.as_bytes())
+            };
+            let closest = KNOWN
+                .iter()
+                .copied()
+                .filter(|known| similarity(known) >= 0.8)
+                .max_by(|a, b| similarity(a).total_cmp(&similarity(b)))
+                .map(|known| format!(" Did you mean \"{known}\"?"))
+                .unwrap_or_default();
+            return Err(Error::Config(format!(
+                "dataset \"{name}\" ({}) is not a known dataset name ({}).{closest} A \
+                 province's own dataset needs the long form: [datasets.{name}] with \
+                 path, kind = \"sector\" and key = \"<record key column>\"",
+                source.path.display(),
+                KNOWN.join(", ")
+            )));
+        }
+        Ok(())
+    }
+
     /// The dataset catalog rules are validated against.
     pub fn catalog(&self) -> crate::rules::load::DatasetCatalog {
         let mut catalog = crate::rules::load::default_catalog();

@@ -199,6 +199,8 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         stages: Vec::new(),
         observer,
     };
+    config.check_datasets()?;
+    report::output::check_target(config)?;
     let catalog = config.catalog();
     // Rules are validated before any data is read.
     let pack: RulePack = clock.time(

@@ -237,7 +237,7 @@ fn parse_csv(
                     &body[start..end],
                     body_offset + start as u64,
                     delimiter,
-                    headers.len(),
+                    &headers,
                     key_column,
                     &plan,
                 )
@@ -599,10 +599,14 @@ fn parse_chunk(
     bytes: &[u8],
     file_offset: u64,
     delimiter: u8,
-    field_count: usize,
+    headers: &[String],
     key_column: Option<usize>,
     plan: &FieldPlan,
 ) -> Result<ChunkResult> {
+    let field_count = headers.len();
+    // The column whose cell is compared with its header first: a cheap test that
+    // fails at once on data rows.
+    let header_probe = key_column.unwrap_or(0);
     // A first guess, for the first batch; the rest is sized from it.
     let estimated_rows = BATCH_ROWS * 2;
     let mut builders: Vec<ColumnBuilder> = plan
@@ -661,6 +665,8 @@ fn parse_chunk(
                 let problem = if not_utf8 {
                     not_utf8_rows += 1;
                     Some(NOT_UTF8_REASON.to_string())
+                } else if is_header_line(&get, headers, header_probe) {
+                    Some(REPEATED_HEADER_REASON.to_string())
                 } else if surely_fine {
                     None
                 } else {
@@ -809,6 +815,22 @@ pub(crate) fn row_problem<'a>(
         }
     }
     None
+}
+
+/// Why a repeated header line is rejected.
+const REPEATED_HEADER_REASON: &str =
+    "dòng tiêu đề lặp lại (tệp ghép từ nhiều tệp?): không phải bản ghi";
+
+/// True when the row repeats the header (files joined with `cat` carry one header per
+/// part): every cell equals its column's header, spaces and a byte-order mark aside.
+fn is_header_line<'a>(get: &dyn Fn(usize) -> &'a str, headers: &[String], probe: usize) -> bool {
+    let same = |index: usize| {
+        headers.get(index).is_some_and(|header| {
+            get(index).trim_start_matches('\u{feff}').trim()
+                == header.trim_start_matches('\u{feff}').trim()
+        })
+    };
+    same(probe) && (0..headers.len()).all(same)
 }
 
 /// The row as text for the rejects file, cut to a readable length.

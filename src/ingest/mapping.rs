@@ -141,18 +141,47 @@ pub fn resolve(
             ));
         }
     }
+    let find_all = |name: &str| -> Vec<usize> {
+        let wanted = header_key(name);
+        (0..keys.len()).filter(|&i| keys[i] == wanted).collect()
+    };
     let mut fields = Vec::with_capacity(schema.fields.len());
     let mut missing = Vec::new();
     for spec in &schema.fields {
-        let index = match explicit.get(&spec.name) {
-            Some(header) => find(header),
-            None => find(&spec.name).or_else(|| {
-                ALIASES
+        let mut candidates = match explicit.get(&spec.name) {
+            Some(header) => find_all(header),
+            None => {
+                let aliases = ALIASES
                     .iter()
                     .find(|(name, _)| *name == spec.name)
-                    .and_then(|(_, aliases)| aliases.iter().find_map(|a| find(a)))
-            }),
+                    .map_or(&[][..], |(_, aliases)| *aliases);
+                std::iter::once(spec.name.as_str())
+                    .chain(aliases.iter().copied())
+                    .flat_map(|name| find_all(name))
+                    .collect()
+            }
         };
+        candidates.sort_unstable();
+        candidates.dedup();
+        // Two columns that both read as one field (a repeated header, or "Số CCCD"
+        // beside "Số định danh"): taking either silently could misread every row.
+        if candidates.len() > 1 {
+            let named: Vec<String> = candidates
+                .iter()
+                .map(|&i| format!("\"{}\" (column {})", headers[i], i + 1))
+                .collect();
+            return Err(Error::input(
+                path,
+                format!(
+                    "{} all read as {dataset}.{field}; say which one holds it in the run \
+                     config (rename the other column if both have the same header):\n  \
+                     [datasets.{dataset}.columns]\n  {field} = \"<column header in the file>\"",
+                    named.join(", "),
+                    field = spec.name,
+                ),
+            ));
+        }
+        let index = candidates.first().copied();
         if index.is_none() && spec.required {
             missing.push(spec.name.clone());
         }

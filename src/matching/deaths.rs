@@ -103,6 +103,9 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
             }
             let key = population_keys.map_or("", |k| k.get(person)).to_string();
             let death = death_dates.map(|c| c.display(row)).unwrap_or_default();
+            // Only a date that reads as one is offered for the register; text such as
+            // "không rõ" is quoted in the message, for the officer to look up.
+            let readable = death_dates.is_some_and(|c| !c.get(row).is_invalid());
             let how = match &link.how {
                 LinkHow::ExactId => "khớp số định danh".to_string(),
                 LinkHow::Fuzzy(evidence) => format!("không có/không khớp số định danh; {}", evidence.describe()),
@@ -112,13 +115,20 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
                 row,
                 "death_date".to_string(),
                 format!(
-                    "Khai tử {} ngày mất {death}; hồ sơ dân cư {key} ({}, sinh {}) chưa có ngày mất [{how}]",
+                    "Khai tử {} ngày mất {}; hồ sơ dân cư {key} ({}, sinh {}) chưa có ngày mất [{how}]",
                     table.key(row),
+                    if readable {
+                        death.clone()
+                    } else {
+                        format!("\"{death}\" (không đọc được là ngày)")
+                    },
                     names.map_or("", |n| n.text.get(person)),
                     births.map(|b| b.display(person)).unwrap_or_default(),
                 ),
             );
-            hit.suggestion = death;
+            if readable {
+                hit.suggestion = death;
+            }
             hit.related = vec![key];
             hit.person_row = Some(person as u32);
             Some(hit)

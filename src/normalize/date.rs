@@ -30,7 +30,7 @@ fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
         let year = digits(&bytes[0..4])?;
         let month = digits(&bytes[5..7])?;
         let day = digits(&bytes[8..10])?;
-        return PartialDate::ymd(year as i32, month, day);
+        return with_unknown_parts(year, month, day);
     }
     // A spreadsheet that stored a date cell as a date-time exports "05/03/1990 00:00"
     // or "05/03/1990 00:00:00": the time says nothing about the birth and is dropped.
@@ -69,14 +69,29 @@ fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
             PartialDate::year_month(parts[1] as i32, parts[0])
         }
         3 if (1..=2).contains(&lengths[0]) && (1..=2).contains(&lengths[1]) && lengths[2] == 4 => {
-            PartialDate::ymd(parts[2] as i32, parts[1], parts[0])
+            with_unknown_parts(parts[2], parts[1], parts[0])
         }
         // Year first (`1990/03/05`, `1990.3.5`): with the year in front, year-month-day
         // is the only order in use, so this is no guess at month-first.
         3 if lengths[0] == 4 && (1..=2).contains(&lengths[1]) && (1..=2).contains(&lengths[2]) => {
-            PartialDate::ymd(parts[0] as i32, parts[1], parts[2])
+            with_unknown_parts(parts[0], parts[1], parts[2])
+        }
+        // `1960-03`: the year-first partial date.
+        2 if lengths[0] == 4 && (1..=2).contains(&lengths[1]) && !with_time => {
+            PartialDate::year_month(parts[0] as i32, parts[1])
         }
         _ => None,
+    }
+}
+
+/// A full date, or a partial one where the register writes an unknown day or month as
+/// zero (`00/03/1960`, `00/00/1960`, `1960-00-00`). A zero month with a known day is
+/// no date.
+fn with_unknown_parts(year: u32, month: u32, day: u32) -> Option<PartialDate> {
+    match (month, day) {
+        (0, 0) => PartialDate::year_only(year as i32),
+        (_, 0) => PartialDate::year_month(year as i32, month),
+        _ => PartialDate::ymd(year as i32, month, day),
     }
 }
 
@@ -177,6 +192,20 @@ mod tests {
         assert_eq!(parse_date("3/1948").month(), 3);
         let y = parse_date("1948");
         assert_eq!(y.precision(), Some(Precision::Year));
+        // The register's way of writing an unknown day or month: zeros.
+        for (text, precision, month) in [
+            ("00/03/1948", Precision::Month, 3),
+            ("0/3/1948", Precision::Month, 3),
+            ("1948-03-00", Precision::Month, 3),
+            ("1948-03", Precision::Month, 3),
+            ("00/00/1948", Precision::Year, 0),
+            ("0/0/1948", Precision::Year, 0),
+            ("1948-00-00", Precision::Year, 0),
+        ] {
+            let date = parse_date(text);
+            assert_eq!(date.precision(), Some(precision), "{text}");
+            assert_eq!((date.year(), date.month()), (1948, month), "{text}");
+        }
     }
 
     #[test]
@@ -184,7 +213,10 @@ mod tests {
         for bad in [
             "31/02/1990",
             "29/02/1990",
-            "00/01/1990",
+            "05/00/1990",
+            "00/13/1990",
+            "0000-00-00",
+            "00/00/0000",
             "13/13/1990",
             "1990-02-30",
             "abc",

@@ -108,6 +108,35 @@ pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
     if is_plain(text.as_bytes()) {
         return std::borrow::Cow::Borrowed(text);
     }
+    if text.chars().any(is_invisible) {
+        // Pasted from web forms and word processors: a name with a zero-width space
+        // looks the same as without one, so it must compare the same.
+        let visible: String = text.chars().filter(|&c| !is_invisible(c)).collect();
+        return std::borrow::Cow::Owned(clean_visible(&visible).into_owned());
+    }
+    clean_visible(text)
+}
+
+/// Characters that print as nothing: controls other than the whitespace ones, the
+/// soft hyphen, zero-width spaces and joiners, direction marks, the word joiner and a
+/// byte-order mark inside text.
+#[inline]
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x00..=0x08
+            | 0x0E..=0x1F
+            | 0x7F..=0x9F
+            | 0xAD
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x2064
+            | 0xFEFF
+    )
+}
+
+/// [`clean`] of text without invisible characters.
+fn clean_visible(text: &str) -> std::borrow::Cow<'_, str> {
     let needs_nfc = !surely_nfc(text.as_bytes()) && is_nfc_quick(text.chars()) != IsNormalized::Yes;
     let needs_space = needs_space_cleanup(text);
     if !needs_nfc && !needs_space {

@@ -341,3 +341,94 @@ fn a_trailing_delimiter_adds_no_column() {
     );
     assert_eq!(findings(&plain_dir), findings(&trailing_dir));
 }
+
+#[test]
+fn a_repeated_header_line_is_rejected_not_read_as_a_person() {
+    // Two district extracts joined with `cat`: the second header sits at line 3.
+    let text = format!(
+        "{}{POPULATION_HEADER}\n{}\n",
+        String::from_utf8(population(&[GOOD])).unwrap(),
+        GOOD2
+    );
+    let (outcome, dir) = run_on(text.as_bytes());
+    let summary = outcome.unwrap().summary;
+    let stats = &summary.inputs["population"];
+    assert_eq!((stats.read, stats.accepted, stats.rejected), (3, 2, 1));
+    let rows = rejects(&dir);
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0][1], "3");
+    assert!(rows[0][2].contains("tiêu đề"), "{:?}", rows[0]);
+    let findings = keyed(&dir.path().join("out/findings.csv"));
+    assert!(
+        findings.iter().all(|(_, _, key)| key != "record_id"),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn two_columns_read_as_one_field_stop_the_run_naming_both() {
+    let header = POPULATION_HEADER.replace("phone", "Số định danh");
+    let row = format!("{GOOD}");
+    let text = format!("{header}\n{row}\n");
+    let (outcome, dir) = run_on(text.as_bytes());
+    let error = outcome.err().expect("must fail").to_string();
+    assert!(error.contains("person_id"), "{error}");
+    assert!(error.contains("\"Số định danh\" (column 23)"), "{error}");
+    assert!(error.contains("\"person_id\" (column 2)"), "{error}");
+    assert!(!dir.path().join("out").exists());
+}
+
+#[test]
+fn an_output_folder_holding_the_inputs_or_other_files_is_refused() {
+    let dir = temp();
+    write(dir.path(), "population.csv", &population(&[GOOD, GOOD2]));
+    // --out pointed at the data folder: refused, the data kept.
+    let config = config_for(dir.path(), dir.path());
+    let error = doisoat::run(&config, &doisoat::Silent)
+        .err()
+        .expect("must refuse")
+        .to_string();
+    assert!(error.contains("inside it"), "{error}");
+    assert!(dir.path().join("population.csv").exists());
+    // A folder holding someone else's files: refused, the files kept.
+    let other = dir.path().join("notes");
+    std::fs::create_dir(&other).unwrap();
+    write(&other, "ghi-chu.txt", b"x");
+    let error = doisoat::run(&config_for(dir.path(), &other), &doisoat::Silent)
+        .err()
+        .expect("must refuse")
+        .to_string();
+    assert!(error.contains("ghi-chu.txt"), "{error}");
+    assert!(other.join("ghi-chu.txt").exists());
+    // The feedback state inside the output would be lost with the next run.
+    let out = dir.path().join("out");
+    let mut config = config_for(dir.path(), &out);
+    config.state_dir = Some(out.join("state"));
+    assert!(doisoat::run(&config, &doisoat::Silent).is_err());
+    // An earlier output is replaced, night after night.
+    let config = config_for(dir.path(), &out);
+    doisoat::run(&config, &doisoat::Silent).unwrap();
+    doisoat::run(&config, &doisoat::Silent).unwrap();
+    assert!(out.join("summary.json").exists());
+}
+
+#[test]
+fn a_misspelt_dataset_name_is_an_error_with_the_likely_name() {
+    let dir = temp();
+    write(dir.path(), "population.csv", &population(&[GOOD]));
+    let path = write(
+        dir.path(),
+        "vaccination.csv",
+        b"record_id,person_id\nV1,083190012345\n",
+    );
+    let mut config = config_for(dir.path(), &dir.path().join("out"));
+    config.datasets.insert(
+        "vacination".into(),
+        doisoat::config::source("vacination", path),
+    );
+    let error = doisoat::run(&config, &doisoat::Silent)
+        .err()
+        .expect("must fail")
+        .to_string();
+    assert!(error.contains("Did you mean \"vaccination\""), "{error}");
+}

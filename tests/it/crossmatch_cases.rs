@@ -467,3 +467,91 @@ fn industrial_zones_of_another_province_are_not_this_provinces() {
     assert_eq!(insurance_rules("W3"), ["XM.insurance.NOT_FOUND"]);
     assert_eq!(insurance_rules("W4"), ["XM.insurance.IZ_NO_TEMP_RESIDENCE"]);
 }
+
+/// A zero-width space pasted into a sector name is invisible, so the name is the
+/// register's: no MISMATCH. Only the name differs from the register's row.
+#[test]
+fn invisible_characters_in_a_sector_name_are_not_a_mismatch() {
+    let register = vec![person(
+        "P1",
+        "083080000011",
+        "Huỳnh Quốc Bảo",
+        "01/02/1980",
+        "Nam",
+        "28756",
+    )];
+    for name in [
+        "Huỳnh \u{200b}Quốc Bảo",
+        "Huỳnh Quốc\u{feff} Bảo",
+        "Huỳnh Quốc Bảo",
+    ] {
+        let found = with_insurance(
+            register.clone(),
+            vec![insurance(
+                "BH1",
+                "083080000011",
+                name,
+                "01/02/1980",
+                "Nam",
+                "28756",
+            )],
+        );
+        assert!(rules_of(&found, "BH1").is_empty(), "{name:?}: {found:?}");
+    }
+    // The same name with a real difference is still one.
+    let found = with_insurance(
+        register,
+        vec![insurance(
+            "BH1",
+            "083080000011",
+            "Huỳnh Quốc Bình",
+            "01/02/1980",
+            "Nam",
+            "28756",
+        )],
+    );
+    assert_eq!(rules_of(&found, "BH1"), ["XM.insurance.MISMATCH"]);
+}
+
+/// A registered death whose date is not a date ("không rõ") still tells the commune the
+/// register lacks the death, but offers no value to type into the register.
+#[test]
+fn a_death_date_that_is_not_a_date_is_not_suggested() {
+    const DEATHS_HEADER: &str =
+        "death_reg_id,person_id,full_name,birth_date,gender,death_date,commune_code";
+    let found = findings(&[
+        (
+            "population",
+            POPULATION_HEADER,
+            vec![
+                person(
+                    "P1",
+                    "083080000011",
+                    "Lê Văn Tám",
+                    "01/02/1980",
+                    "Nam",
+                    "28756",
+                ),
+                person(
+                    "P2",
+                    "083080000012",
+                    "Lê Văn Bảy",
+                    "01/03/1980",
+                    "Nam",
+                    "28756",
+                ),
+            ],
+        ),
+        (
+            "deaths",
+            DEATHS_HEADER,
+            vec![
+                "KT1,083080000011,Lê Văn Tám,01/02/1980,Nam,không rõ,28756".to_string(),
+                "KT2,083080000012,Lê Văn Bảy,01/03/1980,Nam,05/06/2025,28756".to_string(),
+            ],
+        ),
+    ]);
+    let rule = "SONG.DEATH_NOT_RECORDED".to_string();
+    assert_eq!(found[&(rule.clone(), "KT1".to_string())].0, "");
+    assert_eq!(found[&(rule, "KT2".to_string())].0, "05/06/2025");
+}
