@@ -157,7 +157,7 @@ pub fn resolve(
                     .map_or(&[][..], |(_, aliases)| *aliases);
                 std::iter::once(spec.name.as_str())
                     .chain(aliases.iter().copied())
-                    .flat_map(|name| find_all(name))
+                    .flat_map(&find_all)
                     .collect()
             }
         };

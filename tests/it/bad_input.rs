@@ -368,8 +368,7 @@ fn a_repeated_header_line_is_rejected_not_read_as_a_person() {
 #[test]
 fn two_columns_read_as_one_field_stop_the_run_naming_both() {
     let header = POPULATION_HEADER.replace("phone", "Số định danh");
-    let row = format!("{GOOD}");
-    let text = format!("{header}\n{row}\n");
+    let text = format!("{header}\n{GOOD}\n");
     let (outcome, dir) = run_on(text.as_bytes());
     let error = outcome.err().expect("must fail").to_string();
     assert!(error.contains("person_id"), "{error}");
