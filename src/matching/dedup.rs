@@ -154,16 +154,16 @@ fn counts_per_row(
     let row_bits = usize::BITS - rows.leading_zeros();
     let row_mask = (1u64 << row_bits) - 1;
     // Hashed straight from the column: no per-row list of values is built first.
-    let mut keyed: Vec<u64> = (0..rows)
-        .into_par_iter()
-        .filter_map(|row| {
+    // The hash is in the high bits, so the hash sort applies.
+    let keyed: Vec<u64> = crate::model::hash_sort::par_sorted_by_hash(
+        rows,
+        |row| {
             let value = map(column.folded.get(row));
             (!value.is_empty())
                 .then(|| (xxhash_rust::xxh3::xxh3_64(value.as_bytes()) & !row_mask) | row as u64)
-        })
-        .collect();
-    // The hash is in the high bits, so the hash sort applies.
-    crate::model::hash_sort::par_sort_by_hash(&mut keyed, |&entry| entry);
+        },
+        |&entry| entry,
+    );
     let mut counts = vec![0u32; rows];
     let mut start = 0;
     while start < keyed.len() {
@@ -473,20 +473,18 @@ fn pass_meeting<const N: usize>(
         let slot = (key >> shift) as usize;
         bitmap[slot / 64] |= 1 << (slot % 64);
     }
-    let mut entries: Vec<(u64, u32)> = keys
-        .par_iter()
-        .enumerate()
-        .filter(|(_, key)| {
-            let key = key[pass];
+    crate::model::hash_sort::par_sorted_by_hash(
+        keys.len(),
+        |row| {
+            let key = keys[row][pass];
             let slot = (key >> shift) as usize;
-            key != 0
+            (key != 0
                 && bitmap[slot / 64] & 1 << (slot % 64) != 0
-                && wanted.binary_search(&key).is_ok()
-        })
-        .map(|(row, key)| (key[pass], row as u32))
-        .collect();
-    crate::model::hash_sort::par_sort_by_hash(&mut entries, |entry| entry.0);
-    entries
+                && wanted.binary_search(&key).is_ok())
+            .then_some((key, row as u32))
+        },
+        |entry| entry.0,
+    )
 }
 
 /// Blocks of the name + year pass above this size compare partial birth dates only
