@@ -472,19 +472,37 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
     let mut rule_timings = Vec::new();
     observer.stage("rules");
     let rules_started = Instant::now();
+    // A column a rule reads that the file lacks is empty for every row: say so once
+    // per file and column, naming the rules, so that a dropped column is not mistaken
+    // for thousands of real defects.
+    let mut absent: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
     for rule in &pack.rules {
         let Some(table) = tables.get(&rule.dataset) else {
             continue;
         };
-        for column in &rule.columns {
-            if !table.has(column) {
-                warnings.push(format!(
-                    "rule {}: column \"{column}\" is not in {}; the rule sees it as empty",
-                    rule.id,
-                    table.source.display()
-                ));
+        let facts = rules::load::predicate_names(table.schema.kind);
+        for column in rule.referenced_fields() {
+            let derived = facts.iter().any(|(name, _)| *name == column);
+            if !derived && !table.has(&column) {
+                let rules = absent
+                    .entry((table.source.display().to_string(), column))
+                    .or_default();
+                if !rules.contains(&rule.id.as_str()) {
+                    rules.push(&rule.id);
+                }
             }
         }
+    }
+    for ((file, column), rules) in &absent {
+        warnings.push(format!(
+            "{file}: no column \"{column}\"; rules {} read it as empty for every row",
+            rules.join(", ")
+        ));
+    }
+    for rule in &pack.rules {
+        let Some(table) = tables.get(&rule.dataset) else {
+            continue;
+        };
         let Some(result) = rules::run_rule(rule, &ctx) else {
             continue;
         };

@@ -431,3 +431,33 @@ fn a_misspelt_dataset_name_is_an_error_with_the_likely_name() {
         .to_string();
     assert!(error.contains("Did you mean \"vaccination\""), "{error}");
 }
+
+#[test]
+fn a_column_rules_read_but_the_file_lacks_is_one_warning_naming_the_rules() {
+    let drop_card = |line: &str| {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells.remove(20);
+        cells.join(",")
+    };
+    assert!(POPULATION_HEADER.split(',').nth(20) == Some("card_issue_date"));
+    let text = format!(
+        "{}\n{}\n{}\n",
+        drop_card(POPULATION_HEADER),
+        drop_card(GOOD),
+        drop_card(GOOD2)
+    );
+    let (outcome, _dir) = run_on(text.as_bytes());
+    let warnings = outcome.unwrap().summary.warnings;
+    let about: Vec<&String> = warnings
+        .iter()
+        .filter(|w| w.contains("\"card_issue_date\""))
+        .collect();
+    assert_eq!(about.len(), 1, "{warnings:?}");
+    assert!(about[0].contains("SONG.NO_ID_CARD"), "{}", about[0]);
+    assert!(about[0].contains("population.csv"), "{}", about[0]);
+    // Derived facts (alive, age) are no file columns and are not warned about.
+    assert!(
+        !warnings.iter().any(|w| w.contains("\"alive\"")),
+        "{warnings:?}"
+    );
+}
