@@ -493,6 +493,29 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             }
         }
     }
+    // IDs that a spreadsheet turned into numbers shown as `8.33001E+10` have lost their
+    // digits for good: one warning says what happened and how to export them again.
+    for table in tables.values() {
+        use rayon::prelude::*;
+        let Some(ids) = table.column("person_id") else {
+            continue;
+        };
+        let lossy = (0..table.rows)
+            .into_par_iter()
+            .filter(|&row| {
+                ids.text(row)
+                    .is_some_and(normalize::id::is_scientific_notation)
+            })
+            .count();
+        if lossy > 0 {
+            warnings.push(format!(
+                "{}: {lossy} person_id value(s) are in scientific notation (e.g. 8.33001E+10): \
+                 a spreadsheet stored the IDs as numbers and their digits are lost; export \
+                 the column again formatted as text",
+                table.source.display()
+            ));
+        }
+    }
     for ((file, column), rules) in &absent {
         warnings.push(format!(
             "{file}: no column \"{column}\"; rules {} read it as empty for every row",

@@ -330,6 +330,22 @@ pub fn describe(
     text
 }
 
+/// True for a number a spreadsheet showed in scientific notation (`8.33001E+10`): its
+/// other digits are lost, so two rows showing the same text need not hold the same
+/// value, and they are no duplicate (the ID check reports each such cell).
+pub fn is_scientific_notation(text: &str) -> bool {
+    let text = text.trim();
+    let Some(e) = text.find(['e', 'E']) else {
+        return false;
+    };
+    let (mantissa, exponent) = (&text[..e], &text[e + 1..]);
+    let exponent = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+    let mantissa = mantissa.strip_prefix(['+', '-']).unwrap_or(mantissa);
+    let digits_only = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
+    let (whole, fraction) = mantissa.split_once(['.', ',']).unwrap_or((mantissa, "1"));
+    digits_only(whole) && digits_only(fraction) && digits_only(exponent)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -457,5 +473,24 @@ mod tests {
             None,
         );
         assert!(text.contains("083190012345"), "{text}");
+    }
+
+    #[test]
+    fn scientific_notation_is_recognised() {
+        for yes in ["8.33001E+10", "8,33001E+10", "8.3E10", " 1e+11 ", "-2.5e-3"] {
+            assert!(is_scientific_notation(yes), "{yes}");
+        }
+        for no in [
+            "083300145288",
+            "E+10",
+            "8.E+10",
+            "8.3E",
+            "abc",
+            "",
+            "P0001e",
+            "1e2x",
+        ] {
+            assert!(!is_scientific_notation(no), "{no}");
+        }
     }
 }

@@ -2,6 +2,8 @@
 //! file stops the run with a message naming the file, nothing panics, the accounting
 //! holds and a failed run leaves no output.
 
+use std::collections::BTreeSet;
+
 use crate::common::*;
 
 const GOOD: &str = "P1,083190012345,,Nguyễn Thị Lan,05/03/1990,Nữ,83,Kinh,Không,Việt Nam,83,829,28756,Ấp 1,thuong_tru,H1,Chủ hộ,,,,01/02/2021,,0912345678";
@@ -460,4 +462,23 @@ fn a_column_rules_read_but_the_file_lacks_is_one_warning_naming_the_rules() {
         !warnings.iter().any(|w| w.contains("\"alive\"")),
         "{warnings:?}"
     );
+}
+
+#[test]
+fn ids_a_spreadsheet_showed_in_scientific_notation_are_no_duplicates_but_a_warning() {
+    // Two different people whose IDs Excel rounded to the same 8.31900E+10.
+    let first = GOOD.replace("083190012345", "8.31900E+10");
+    let second = GOOD2.replace("083088012346", "8.31900E+10");
+    let (outcome, dir) = run_on(&population(&[&first, &second]));
+    let warnings = outcome.unwrap().summary.warnings;
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("2 person_id value(s) are in scientific notation")),
+        "{warnings:?}"
+    );
+    let found = keyed(&dir.path().join("out/findings.csv"));
+    let rules: BTreeSet<&str> = found.iter().map(|(rule, _, _)| rule.as_str()).collect();
+    assert!(!rules.contains("SACH.DUP_ID"), "{found:?}");
+    assert!(rules.contains("DUNG.ID_STRUCTURE"), "{found:?}");
 }

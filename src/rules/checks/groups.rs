@@ -157,7 +157,13 @@ pub fn duplicate_key(
     let use_id_numbers = table.name == ctx.population.name && field == "person_id";
     let mut keyed: Vec<(u64, u32)> = (0..table.rows)
         .into_par_iter()
-        .filter(|&row| mask.is_none_or(|m| m[row]) && !column.is_blank(row))
+        .filter(|&row| {
+            mask.is_none_or(|m| m[row])
+                && !column.is_blank(row)
+                && !column
+                    .text(row)
+                    .is_some_and(crate::normalize::id::is_scientific_notation)
+        })
         .map(|row| {
             let number = if use_id_numbers {
                 ctx.facts.id_value[row]
