@@ -211,6 +211,10 @@ pub fn match_dataset(
             let id_text = ids.map_or("", |c| c.get(row));
             let id = id_numbers[row];
             let query = columns.query(row, id);
+            let unreadable_birth = columns.unreadable_birth(row);
+            let differences = |query: &super::Query<'_>, index: &PersonIndex<'_>, person, source| {
+                differences(query, index, person, source, unreadable_birth.as_deref())
+            };
             // An industrial zone of another province is that province's business.
             let zone_province = zones
                 .filter(|z| !z.get(row).is_empty())
@@ -437,6 +441,7 @@ fn differences(
     index: &PersonIndex<'_>,
     person: u32,
     source: &str,
+    unreadable_birth: Option<&str>,
 ) -> RowDetail {
     let mut detail = RowDetail::default();
     let mut notes = Vec::new();
@@ -459,7 +464,18 @@ fn differences(
             index.name(person)
         ));
     }
-    if query.birth.agrees_with(index.birth(person)) == Some(false) {
+    if let Some(text) = unreadable_birth {
+        // A sector date that is no date disagrees with a known register date: the
+        // sector must correct it.
+        if index.birth(person).is_known() {
+            detail.fields.push("birth_date");
+            notes.push(format!(
+                "{}: \"{text}\" ({source}, không phải ngày hợp lệ) ≠ {} (dân cư)",
+                field_label("birth_date"),
+                index.birth(person).display()
+            ));
+        }
+    } else if query.birth.agrees_with(index.birth(person)) == Some(false) {
         detail.fields.push("birth_date");
         notes.push(format!(
             "{}: {} ({source}) ≠ {} (dân cư)",

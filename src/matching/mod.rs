@@ -441,6 +441,13 @@ impl<'t> QueryColumns<'t> {
         }
     }
 
+    /// The birth date of `row` as written, when it is not empty and does not read as
+    /// a date (`31/02/1974`, `không rõ`).
+    pub fn unreadable_birth(&self, row: usize) -> Option<String> {
+        let births = self.births?;
+        births.get(row).is_invalid().then(|| births.display(row))
+    }
+
     /// The query for `row`, with ID number `id`.
     pub fn query(&self, row: usize, id: u64) -> Query<'t> {
         Query {

@@ -555,3 +555,48 @@ fn a_death_date_that_is_not_a_date_is_not_suggested() {
     assert_eq!(found[&(rule.clone(), "KT1".to_string())].0, "");
     assert_eq!(found[&(rule, "KT2".to_string())].0, "05/06/2025");
 }
+
+/// A sector birth date that is no date ("31/02/1980", "không rõ") disagrees with the
+/// register's: MISMATCH on the birth date, quoting what the sector wrote.
+#[test]
+fn an_unreadable_sector_birth_date_is_a_mismatch() {
+    let register = vec![person(
+        "P1",
+        "083080000011",
+        "Lê Văn Tám",
+        "01/02/1980",
+        "Nam",
+        "28756",
+    )];
+    for written in ["31/02/1980", "không rõ"] {
+        let found = with_insurance(
+            register.clone(),
+            vec![insurance(
+                "BH1",
+                "083080000011",
+                "Lê Văn Tám",
+                written,
+                "Nam",
+                "28756",
+            )],
+        );
+        assert_eq!(
+            rules_of(&found, "BH1"),
+            ["XM.insurance.MISMATCH"],
+            "{written}"
+        );
+    }
+    // An empty sector date is missing, not different.
+    let found = with_insurance(
+        register,
+        vec![insurance(
+            "BH1",
+            "083080000011",
+            "Lê Văn Tám",
+            "",
+            "Nam",
+            "28756",
+        )],
+    );
+    assert!(rules_of(&found, "BH1").is_empty(), "{found:?}");
+}
