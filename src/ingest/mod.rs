@@ -124,9 +124,41 @@ pub fn read(request: &ReadRequest<'_>) -> Result<Ingested> {
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    match extension.as_deref() {
-        Some("parquet") | Some("pq") => parquet::read_parquet(request),
+    match (extension.as_deref(), FileSignature::of(request.path)) {
+        (Some("parquet") | Some("pq"), _) | (_, FileSignature::Parquet) => {
+            parquet::read_parquet(request)
+        }
+        (_, FileSignature::Workbook) => Err(crate::error::Error::input(
+            request.path,
+            "this is an Excel workbook, not a CSV file: open it in Excel and save it as \
+             \"CSV UTF-8 (Comma delimited)\" (or export Parquet), then give that file",
+        )),
         _ => csv::read_csv(request),
+    }
+}
+
+/// What a file's first bytes say it is, whatever its name: exports are often renamed,
+/// and a workbook read as CSV would be reported as text in a legacy encoding.
+#[derive(PartialEq)]
+enum FileSignature {
+    /// `PAR1`.
+    Parquet,
+    /// A zip (`.xlsx`) or an OLE compound file (`.xls`).
+    Workbook,
+    /// Anything else: read as CSV.
+    Other,
+}
+
+impl FileSignature {
+    fn of(path: &Path) -> FileSignature {
+        use std::io::Read;
+        let mut start = [0u8; 4];
+        let read = std::fs::File::open(path).and_then(|mut file| file.read_exact(&mut start));
+        match (read, &start) {
+            (Ok(()), b"PAR1") => FileSignature::Parquet,
+            (Ok(()), b"PK\x03\x04") | (Ok(()), [0xD0, 0xCF, 0x11, 0xE0]) => FileSignature::Workbook,
+            _ => FileSignature::Other,
+        }
     }
 }
 

@@ -482,3 +482,19 @@ fn ids_a_spreadsheet_showed_in_scientific_notation_are_no_duplicates_but_a_warni
     assert!(!rules.contains("SACH.DUP_ID"), "{found:?}");
     assert!(rules.contains("DUNG.ID_STRUCTURE"), "{found:?}");
 }
+
+#[test]
+fn an_excel_workbook_given_as_csv_is_named_as_one() {
+    // The first bytes of an .xlsx (a zip) and of an old .xls.
+    for start in [
+        &b"PK\x03\x04\x14\x00\x06\x00"[..],
+        &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1],
+    ] {
+        let (outcome, dir) = run_on(start);
+        let error = outcome.err().expect("must fail").to_string();
+        assert!(error.contains("Excel workbook"), "{error}");
+        assert!(error.contains("population.csv"), "{error}");
+        assert!(!error.contains("iconv"), "{error}");
+        assert!(!dir.path().join("out").exists());
+    }
+}

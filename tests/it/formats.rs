@@ -55,6 +55,16 @@ fn parquet_register_gives_the_same_findings_as_csv() {
     let b = std::fs::read(parquet_out.join("findings.csv")).unwrap();
     assert!(a.len() > 1000);
     assert!(a == b, "findings differ between CSV and Parquet input");
+
+    // The same Parquet file under a .csv name is read by its content.
+    let renamed = dir.path().join("population-export.csv");
+    std::fs::copy(&config.population.path, &renamed).unwrap();
+    let renamed_out = dir.path().join("renamed");
+    let mut config = config_for(&sample(), &renamed_out);
+    config.population.path = renamed;
+    doisoat::run(&config, &doisoat::Silent).unwrap();
+    let c = std::fs::read(renamed_out.join("findings.csv")).unwrap();
+    assert!(a == c, "a Parquet file named .csv was not read as Parquet");
 }
 
 #[test]
