@@ -293,6 +293,14 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             )
         },
     )?;
+    if population.stats.accepted == 0 && !config.datasets.is_empty() {
+        // A truncated nightly extract: every sector record would be NOT_FOUND.
+        warnings.push(format!(
+            "{}: the register has no accepted row, so no sector record can match it \
+             (every one is reported NOT_FOUND); check that the extract is complete",
+            config.population.path.display()
+        ));
+    }
     let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
     for (name, source) in &config.datasets {
         let extras = extras_for(name);

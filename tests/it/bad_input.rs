@@ -498,3 +498,51 @@ fn an_excel_workbook_given_as_csv_is_named_as_one() {
         assert!(!dir.path().join("out").exists());
     }
 }
+
+#[test]
+fn an_empty_register_beside_sector_files_is_a_warning() {
+    let dir = temp();
+    write(
+        dir.path(),
+        "population.csv",
+        format!("{POPULATION_HEADER}\n").as_bytes(),
+    );
+    write(
+        dir.path(),
+        "tax.csv",
+        b"tax_code,person_id,full_name,birth_date,address,commune_code\nT1,083190012345,A,1990,x,28756\n",
+    );
+    let config = config_for(dir.path(), &dir.path().join("out"));
+    let warnings = doisoat::run(&config, &doisoat::Silent)
+        .unwrap()
+        .summary
+        .warnings;
+    assert!(
+        warnings.iter().any(|w| w.contains("no accepted row")),
+        "{warnings:?}"
+    );
+}
+
+/// Insurance and tax statuses as the agencies write them count as active.
+#[test]
+fn agency_status_words_count_as_active() {
+    let dead = GOOD.replace(
+        ",01/02/2021,,0912345678",
+        ",01/02/2021,01/01/2024,0912345678",
+    );
+    let dir = temp();
+    write(dir.path(), "population.csv", &population(&[&dead, GOOD2]));
+    let insurance = "insurance_code,person_id,full_name,birth_date,gender,commune_code,status\n\
+                     BH1,083190012345,Nguyễn Thị Lan,05/03/1990,Nữ,28756,Đang tham gia\n\
+                     BH2,083190012345,Nguyễn Thị Lan,05/03/1990,Nữ,28756,Ngừng tham gia\n";
+    write(dir.path(), "insurance.csv", insurance.as_bytes());
+    let out = dir.path().join("out");
+    doisoat::run(&config_for(dir.path(), &out), &doisoat::Silent).unwrap();
+    let found = keyed(&out.join("findings.csv"));
+    let deceased: BTreeSet<&str> = found
+        .iter()
+        .filter(|(rule, _, _)| rule == "XM.insurance.DECEASED_ACTIVE")
+        .map(|(_, _, key)| key.as_str())
+        .collect();
+    assert_eq!(deceased, BTreeSet::from(["BH1"]));
+}
