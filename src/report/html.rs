@@ -241,6 +241,16 @@ pub fn write_report(
     );
     let mut body = String::new();
 
+    // Problems with whole input files come first: they change how to read every
+    // number below.
+    if !summary.warnings.is_empty() {
+        body.push_str("<section id=\"canh-bao\"><h2>Cảnh báo về dữ liệu đầu vào</h2><ul>");
+        for warning in &summary.warnings {
+            let _ = write!(body, "<li>{}</li>", escape(warning));
+        }
+        body.push_str("</ul></section>");
+    }
+
     // Indicators per dimension.
     body.push_str(
         "<section id=\"tong-quan\"><h2>Chỉ tiêu \"đúng, đủ, sạch, sống\"</h2><div class=\"cards\">",

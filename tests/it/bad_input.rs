@@ -512,7 +512,8 @@ fn an_empty_register_beside_sector_files_is_a_warning() {
         "tax.csv",
         b"tax_code,person_id,full_name,birth_date,address,commune_code\nT1,083190012345,A,1990,x,28756\n",
     );
-    let config = config_for(dir.path(), &dir.path().join("out"));
+    let out = dir.path().join("out");
+    let config = config_for(dir.path(), &out);
     let warnings = doisoat::run(&config, &doisoat::Silent)
         .unwrap()
         .summary
@@ -521,6 +522,13 @@ fn an_empty_register_beside_sector_files_is_a_warning() {
         warnings.iter().any(|w| w.contains("no accepted row")),
         "{warnings:?}"
     );
+    // The report shows it first, before the counts it explains.
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let warned = report
+        .find("Cảnh báo về dữ liệu đầu vào")
+        .expect("warnings section");
+    assert!(report[warned..].contains("no accepted row"));
+    assert!(warned < report.find("id=\"tong-quan\"").unwrap());
 }
 
 /// Insurance and tax statuses as the agencies write them count as active.
