@@ -161,11 +161,25 @@ pub fn resolve(
                     .collect()
             }
         };
-        candidates.sort_unstable();
-        candidates.dedup();
-        // Two columns that both read as one field (a repeated header, or "Số CCCD"
-        // beside "Số định danh"): taking either silently could misread every row.
-        if candidates.len() > 1 {
+        // Priority order (the canonical name, then the aliases in order), each column
+        // once.
+        let mut seen = Vec::with_capacity(candidates.len());
+        candidates.retain(|&column| {
+            let first = !seen.contains(&column);
+            seen.push(column);
+            first
+        });
+        // Two columns that both read as one identity field (a repeated `full_name`, or
+        // "Số CCCD" beside "Số định danh"), or the same header twice: taking either
+        // silently could misread every row. Other fields take the first by priority:
+        // an export with both "Nơi thường trú" and "Nơi ở hiện tại" is ordinary.
+        let identity = matches!(spec.name.as_str(), "person_id" | "full_name" | "birth_date")
+            || spec.name == schema.key;
+        let repeated_header = candidates
+            .iter()
+            .enumerate()
+            .any(|(n, &i)| candidates[..n].iter().any(|&j| keys[j] == keys[i]));
+        if candidates.len() > 1 && (identity || repeated_header) {
             let named: Vec<String> = candidates
                 .iter()
                 .map(|&i| format!("\"{}\" (column {})", headers[i], i + 1))

@@ -554,3 +554,20 @@ fn agency_status_words_count_as_active() {
         .collect();
     assert_eq!(deceased, BTreeSet::from(["BH1"]));
 }
+
+#[test]
+fn two_address_or_phone_columns_are_ordinary_and_read() {
+    // Register exports often carry both "Nơi thường trú" and "Nơi ở hiện tại", and two
+    // phone columns: the first by the alias order is read, the run goes on.
+    let header = POPULATION_HEADER
+        .replace(",address,", ",Nơi ở hiện tại,")
+        .replace(",phone", ",Số điện thoại,Điện thoại,Nơi thường trú");
+    let rows: Vec<String> = [GOOD, GOOD2]
+        .iter()
+        .map(|row| format!("{row},0987654321,Ấp 9"))
+        .collect();
+    let text = format!("{header}\n{}\n{}\n", rows[0], rows[1]);
+    let (outcome, _dir) = run_on(text.as_bytes());
+    let summary = outcome.expect("an ordinary export runs").summary;
+    assert_eq!(summary.inputs["population"].accepted, 2);
+}
