@@ -170,16 +170,12 @@ pub fn resolve(
             first
         });
         // Two columns that both read as one identity field (a repeated `full_name`, or
-        // "Số CCCD" beside "Số định danh"), or the same header twice: taking either
-        // silently could misread every row. Other fields take the first by priority:
-        // an export with both "Nơi thường trú" and "Nơi ở hiện tại" is ordinary.
+        // "Số CCCD" beside "Số định danh"): taking either silently could misread every
+        // row's identity. Other fields take the first by priority: an export with both
+        // "Nơi thường trú" and "Nơi ở hiện tại", or two phone columns, is ordinary.
         let identity = matches!(spec.name.as_str(), "person_id" | "full_name" | "birth_date")
             || spec.name == schema.key;
-        let repeated_header = candidates
-            .iter()
-            .enumerate()
-            .any(|(n, &i)| candidates[..n].iter().any(|&j| keys[j] == keys[i]));
-        if candidates.len() > 1 && (identity || repeated_header) {
+        if candidates.len() > 1 && identity {
             let named: Vec<String> = candidates
                 .iter()
                 .map(|&i| format!("\"{}\" (column {})", headers[i], i + 1))

@@ -561,10 +561,13 @@ fn two_address_or_phone_columns_are_ordinary_and_read() {
     // phone columns: the first by the alias order is read, the run goes on.
     let header = POPULATION_HEADER
         .replace(",address,", ",Nơi ở hiện tại,")
-        .replace(",phone", ",Số điện thoại,Điện thoại,Nơi thường trú");
+        .replace(
+            ",phone",
+            ",Số điện thoại,Điện thoại,Nơi thường trú,Điện thoại",
+        );
     let rows: Vec<String> = [GOOD, GOOD2]
         .iter()
-        .map(|row| format!("{row},0987654321,Ấp 9"))
+        .map(|row| format!("{row},0987654321,Ấp 9,0912000000"))
         .collect();
     let text = format!("{header}\n{}\n{}\n", rows[0], rows[1]);
     let (outcome, _dir) = run_on(text.as_bytes());
