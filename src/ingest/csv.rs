@@ -607,6 +607,15 @@ fn parse_chunk(
     // The column whose cell is compared with its header first: a cheap test that
     // fails at once on data rows.
     let header_probe = key_column.unwrap_or(0);
+    // The first byte the probe cell of a repeated header starts with: a data row whose
+    // probe cell starts otherwise (almost all) is no header, with one compare.
+    let probe_first = headers
+        .get(header_probe)
+        .and_then(|header| without_marks(header).as_bytes().first().copied());
+    let may_be_header = |cell: &str| match cell.as_bytes().first() {
+        Some(&byte) => Some(byte) == probe_first || byte == 0xEF || byte.is_ascii_whitespace(),
+        None => probe_first.is_none(),
+    };
     // A first guess, for the first batch; the rest is sized from it.
     let estimated_rows = BATCH_ROWS * 2;
     let mut builders: Vec<ColumnBuilder> = plan
@@ -665,7 +674,9 @@ fn parse_chunk(
                 let problem = if not_utf8 {
                     not_utf8_rows += 1;
                     Some(NOT_UTF8_REASON.to_string())
-                } else if is_header_line(&get, headers, header_probe) {
+                } else if may_be_header(get(header_probe))
+                    && is_header_line(&get, headers, header_probe)
+                {
                     Some(REPEATED_HEADER_REASON.to_string())
                 } else if surely_fine {
                     None
@@ -825,12 +836,16 @@ const REPEATED_HEADER_REASON: &str =
 /// part): every cell equals its column's header, spaces and a byte-order mark aside.
 fn is_header_line<'a>(get: &dyn Fn(usize) -> &'a str, headers: &[String], probe: usize) -> bool {
     let same = |index: usize| {
-        headers.get(index).is_some_and(|header| {
-            get(index).trim_start_matches('\u{feff}').trim()
-                == header.trim_start_matches('\u{feff}').trim()
-        })
+        headers
+            .get(index)
+            .is_some_and(|header| without_marks(get(index)) == without_marks(header))
     };
     same(probe) && (0..headers.len()).all(same)
+}
+
+/// A cell or header without a byte-order mark and surrounding spaces.
+fn without_marks(text: &str) -> &str {
+    text.trim_start_matches('\u{feff}').trim()
 }
 
 /// The row as text for the rejects file, cut to a readable length.

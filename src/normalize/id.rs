@@ -334,6 +334,10 @@ pub fn describe(
 /// other digits are lost, so two rows showing the same text need not hold the same
 /// value, and they are no duplicate (the ID check reports each such cell).
 pub fn is_scientific_notation(text: &str) -> bool {
+    // Most cells hold no letter e at all: one scan, no trimming.
+    if !text.bytes().any(|byte| byte | 0x20 == b'e') {
+        return false;
+    }
     let text = text.trim();
     let Some(e) = text.find(['e', 'E']) else {
         return false;
