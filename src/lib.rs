@@ -110,6 +110,60 @@ struct Loaded {
     rejects: Vec<Reject>,
 }
 
+/// Problems with whole input files, one warning each: a column that rules read but the
+/// file lacks is empty for every row (named once per file and column, with the rules,
+/// so a dropped column is not mistaken for thousands of real defects), and IDs that a
+/// spreadsheet turned into numbers shown as `8.33001E+10` have lost their digits.
+fn file_warnings(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Vec<String> {
+    use rayon::prelude::*;
+    let mut absent: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
+    for rule in &pack.rules {
+        let Some(table) = tables.get(&rule.dataset) else {
+            continue;
+        };
+        let facts = rules::load::predicate_names(table.schema.kind);
+        for column in rule.referenced_fields() {
+            let derived = facts.iter().any(|(name, _)| *name == column);
+            if !derived && !table.has(&column) {
+                let rules = absent
+                    .entry((table.source.display().to_string(), column))
+                    .or_default();
+                if !rules.contains(&rule.id.as_str()) {
+                    rules.push(&rule.id);
+                }
+            }
+        }
+    }
+    let mut warnings = Vec::new();
+    for table in tables.values() {
+        let Some(ids) = table.column("person_id") else {
+            continue;
+        };
+        let lossy = (0..table.rows)
+            .into_par_iter()
+            .filter(|&row| {
+                ids.text(row)
+                    .is_some_and(normalize::id::is_scientific_notation)
+            })
+            .count();
+        if lossy > 0 {
+            warnings.push(format!(
+                "{}: {lossy} person_id value(s) are in scientific notation (e.g. 8.33001E+10): \
+                 a spreadsheet stored the IDs as numbers and their digits are lost; export \
+                 the column again formatted as text",
+                table.source.display()
+            ));
+        }
+    }
+    for ((file, column), rules) in &absent {
+        warnings.push(format!(
+            "{file}: no column \"{column}\"; rules {} read it as empty for every row",
+            rules.join(", ")
+        ));
+    }
+    warnings
+}
+
 /// Columns the engine itself reads from a dataset (matching, routing, worklists),
 /// whatever the rules. Columns only rules read (the relation to the household head,
 /// the card issue date, …) are built when a rule of the pack names them.
@@ -476,60 +530,11 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             .try_for_each(|table| table.record_hashes.check())
     };
     files_unchanged()?;
+    warnings.extend(file_warnings(&pack, &tables));
     let mut all_findings: Vec<Finding> = Vec::new();
     let mut rule_timings = Vec::new();
     observer.stage("rules");
     let rules_started = Instant::now();
-    // A column a rule reads that the file lacks is empty for every row: say so once
-    // per file and column, naming the rules, so that a dropped column is not mistaken
-    // for thousands of real defects.
-    let mut absent: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
-    for rule in &pack.rules {
-        let Some(table) = tables.get(&rule.dataset) else {
-            continue;
-        };
-        let facts = rules::load::predicate_names(table.schema.kind);
-        for column in rule.referenced_fields() {
-            let derived = facts.iter().any(|(name, _)| *name == column);
-            if !derived && !table.has(&column) {
-                let rules = absent
-                    .entry((table.source.display().to_string(), column))
-                    .or_default();
-                if !rules.contains(&rule.id.as_str()) {
-                    rules.push(&rule.id);
-                }
-            }
-        }
-    }
-    // IDs that a spreadsheet turned into numbers shown as `8.33001E+10` have lost their
-    // digits for good: one warning says what happened and how to export them again.
-    for table in tables.values() {
-        use rayon::prelude::*;
-        let Some(ids) = table.column("person_id") else {
-            continue;
-        };
-        let lossy = (0..table.rows)
-            .into_par_iter()
-            .filter(|&row| {
-                ids.text(row)
-                    .is_some_and(normalize::id::is_scientific_notation)
-            })
-            .count();
-        if lossy > 0 {
-            warnings.push(format!(
-                "{}: {lossy} person_id value(s) are in scientific notation (e.g. 8.33001E+10): \
-                 a spreadsheet stored the IDs as numbers and their digits are lost; export \
-                 the column again formatted as text",
-                table.source.display()
-            ));
-        }
-    }
-    for ((file, column), rules) in &absent {
-        warnings.push(format!(
-            "{file}: no column \"{column}\"; rules {} read it as empty for every row",
-            rules.join(", ")
-        ));
-    }
     for rule in &pack.rules {
         let Some(table) = tables.get(&rule.dataset) else {
             continue;

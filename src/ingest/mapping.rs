@@ -126,10 +126,12 @@ pub fn resolve(
     extras: &[String],
 ) -> Result<Mapping> {
     let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
-    let find = |name: &str| -> Option<usize> {
+    // Every column whose header reads as `name`, in file order.
+    let find_all = |name: &str| -> Vec<usize> {
         let wanted = header_key(name);
-        keys.iter().position(|k| *k == wanted)
+        (0..keys.len()).filter(|&i| keys[i] == wanted).collect()
     };
+    let find = |name: &str| find_all(name).first().copied();
     for (field, header) in explicit {
         if find(header).is_none() {
             return Err(Error::input(
@@ -141,10 +143,6 @@ pub fn resolve(
             ));
         }
     }
-    let find_all = |name: &str| -> Vec<usize> {
-        let wanted = header_key(name);
-        (0..keys.len()).filter(|&i| keys[i] == wanted).collect()
-    };
     let mut fields = Vec::with_capacity(schema.fields.len());
     let mut missing = Vec::new();
     for spec in &schema.fields {

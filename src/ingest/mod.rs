@@ -298,15 +298,12 @@ fn validity_keys(
 }
 
 /// Rows whose key already appeared: (row, first row with that key). Each key's 64-bit
-/// hash and its row are packed into one word (the hash's top bits above the row
-/// number), and the words are sorted in parallel, a part of the hash range at a time
-/// ([`crate::model::hash_sort`]); equal hash prefixes are confirmed on the text. One
-/// word per row instead of a (hash, row) pair halves the memory the sort writes, which
-/// at 10M rows is most of its cost.
+/// hash and its row are packed into one word ([`crate::model::hash_sort::row_mask`])
+/// and the words are sorted in parallel, a part of the hash range at a time; equal
+/// hash prefixes are confirmed on the text.
 fn repeated_keys(keys: &crate::model::StrColumn) -> Vec<(usize, usize)> {
     let rows = keys.len();
-    let row_bits = usize::BITS - rows.max(2).saturating_sub(1).leading_zeros();
-    let row_mask = (1u64 << row_bits) - 1;
+    let row_mask = crate::model::hash_sort::row_mask(rows);
     let mut packed: Vec<u64> = (0..rows)
         .into_par_iter()
         .map(|row| (xxhash_rust::xxh3::xxh3_64(keys.get(row).as_bytes()) & !row_mask) | row as u64)

@@ -212,8 +212,8 @@ pub fn match_dataset(
             let id = id_numbers[row];
             let query = columns.query(row, id);
             let unreadable_birth = columns.unreadable_birth(row);
-            let differences = |query: &super::Query<'_>, index: &PersonIndex<'_>, person, source| {
-                differences(query, index, person, source, unreadable_birth.as_deref())
+            let compare = |person| {
+                differences(&query, index, person, source, unreadable_birth.as_deref())
             };
             // An industrial zone of another province is that province's business.
             let zone_province = zones
@@ -252,7 +252,7 @@ pub fn match_dataset(
                 // Several rows can share an ID (SACH.DUP_ID): compare with the closest.
                 let (person, differences) = persons
                     .iter()
-                    .map(|p| (p, differences(&query, index, p, source)))
+                    .map(|p| (p, compare(p)))
                     .min_by_key(|(_, d)| d.fields.len())
                     .unwrap_or((NO_PERSON, RowDetail::default()));
                 let (outcome, person, detail) =
@@ -288,7 +288,7 @@ pub fn match_dataset(
                             && index.id_broken(person)
                             && prefix_is_persons(person, id) =>
                     {
-                        let differences = differences(&query, index, person, source);
+                        let differences = compare(person);
                         let (outcome, person, detail) =
                             matched(person, differences, &mut std::iter::once(person));
                         return (outcome, person, detail, compared);

@@ -151,8 +151,7 @@ fn counts_per_row(
     let Some(column) = column else {
         return (Vec::new(), 0);
     };
-    let row_bits = usize::BITS - rows.leading_zeros();
-    let row_mask = (1u64 << row_bits) - 1;
+    let row_mask = crate::model::hash_sort::row_mask(rows);
     // Hashed straight from the column: no per-row list of values is built first.
     // The hash is in the high bits, so the hash sort applies.
     let keyed: Vec<u64> = crate::model::hash_sort::par_sorted_by_hash(

@@ -10,6 +10,14 @@ const BLOCK_ENTRIES: usize = 1 << 16;
 /// Entries per part, roughly: a part of 16-byte entries fits the L2 cache.
 const ENTRIES_PER_PART: usize = 1 << 15;
 
+/// The mask of the low bits that hold a row number below `rows`, for words that pack a
+/// hash's top bits above the row (one `u64` per entry instead of a `(hash, row)` pair:
+/// half the memory a sort of tens of millions of entries writes).
+pub fn row_mask(rows: usize) -> u64 {
+    let row_bits = usize::BITS - (rows.max(2) - 1).leading_zeros();
+    (1u64 << row_bits) - 1
+}
+
 /// Sort `entries` ascending. `hash` gives each entry's hash; the order of `T` must
 /// follow the hash first (an entry with a smaller hash is smaller), as for
 /// `(hash, row)` tuples or words with the hash in their high bits.
@@ -139,6 +147,18 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_mask_holds_every_row_and_no_more() {
+        for rows in [0usize, 1, 2, 3, 4, 5, 1 << 20, (1 << 20) + 1, 10_000_000] {
+            let mask = row_mask(rows);
+            assert!(rows.saturating_sub(1) as u64 <= mask, "{rows}");
+            assert!(
+                rows <= 2 || (mask >> 1) < (rows - 1) as u64,
+                "{rows}: {mask:#x}"
+            );
+        }
+    }
 
     proptest::proptest! {
         #![proptest_config(proptest::test_runner::Config::with_cases(24))]

@@ -77,7 +77,7 @@ fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
             with_unknown_parts(parts[0], parts[1], parts[2])
         }
         // `1960-03`: the year-first partial date.
-        2 if lengths[0] == 4 && (1..=2).contains(&lengths[1]) && !with_time => {
+        2 if lengths[0] == 4 && (1..=2).contains(&lengths[1]) => {
             PartialDate::year_month(parts[0] as i32, parts[1])
         }
         _ => None,
