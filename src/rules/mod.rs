@@ -195,7 +195,14 @@ fn run_check(
             household,
             relation,
             head,
-        } => groups::household_heads(table, *condition, household, relation, head),
+            list,
+        } => groups::household_heads(
+            table,
+            *condition,
+            (household, relation),
+            head,
+            ctx.refs.get(list),
+        ),
         CheckDef::DuplicateKey { field } => groups::duplicate_key(table, field, mask, ctx),
         CheckDef::CardExpiry {
             birth,

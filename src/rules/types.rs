@@ -212,6 +212,9 @@ pub enum CheckDef {
         /// Relation value of the head.
         #[serde(default = "head_value")]
         head: String,
+        /// Reference list whose aliases of `head` also name the head (`Là chủ hộ`).
+        #[serde(default = "relations_list")]
+        list: String,
     },
     /// The same value on two or more records.
     DuplicateKey {
@@ -326,6 +329,9 @@ fn relation_to_head() -> String {
 }
 fn head_value() -> String {
     "Chủ hộ".into()
+}
+fn relations_list() -> String {
+    "relations_to_head".into()
 }
 fn card_issue_date() -> String {
     "card_issue_date".into()

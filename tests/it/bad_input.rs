@@ -574,3 +574,45 @@ fn two_address_or_phone_columns_are_ordinary_and_read() {
     let summary = outcome.expect("an ordinary export runs").summary;
     assert_eq!(summary.inputs["population"].accepted, 2);
 }
+
+#[test]
+fn other_systems_spellings_of_the_head_count_as_the_head() {
+    // "Là chủ hộ" is the relations list's alias of "Chủ hộ"; "Vợ chủ hộ" and
+    // "Con (Chủ hộ)" name someone else, so H3 has no head.
+    let rows: Vec<String> = [
+        ("P1", "H1", "Là chủ hộ"),
+        ("P2", "H1", "Vợ"),
+        ("P3", "H2", "CHỦ HỘ GIA ĐÌNH"),
+        ("P4", "H3", "Vợ chủ hộ"),
+        ("P5", "H3", "Con (Chủ hộ)"),
+        ("P6", "H4", "Là chủ hộ"),
+        ("P7", "H4", "Chủ hộ"),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(i, (key, household, relation))| {
+        GOOD.replace("P1,", &format!("{key},"))
+            .replace("083190012345", &format!("08319001234{i}"))
+            .replace(",H1,Chủ hộ,", &format!(",{household},{relation},"))
+    })
+    .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (outcome, dir) = run_on(&population(&rows));
+    outcome.expect("runs");
+    let found = keyed(&dir.path().join("out/findings.csv"));
+    let households = |rule: &str| -> BTreeSet<String> {
+        found
+            .iter()
+            .filter(|(id, _, _)| id == rule)
+            .map(|(_, _, key)| key.clone())
+            .collect()
+    };
+    assert_eq!(
+        households("DU.HOUSEHOLD_NO_HEAD"),
+        BTreeSet::from(["H3".to_string()])
+    );
+    assert_eq!(
+        households("DUNG.HOUSEHOLD_MULTI_HEAD"),
+        BTreeSet::from(["H4".to_string()])
+    );
+}

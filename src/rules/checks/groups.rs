@@ -7,16 +7,19 @@ use rayon::prelude::*;
 use super::super::{field_label, EvalContext, Hit};
 use crate::model::Table;
 use crate::normalize::text::fold_compact;
+use crate::rules::refs::RefList;
 use crate::rules::types::HeadCondition;
 
 /// `household_heads`: households with no head (`none`) or several (`many`). The finding
 /// is keyed by the household id and routed to the commune most of its members live in.
+/// A relation names the head when it is `head` in any case, spacing or Unicode form, or
+/// another spelling of `head`'s entry in the relations list (`Là chủ hộ`).
 pub fn household_heads(
     table: &Table,
     condition: HeadCondition,
-    household_field: &str,
-    relation_field: &str,
+    (household_field, relation_field): (&str, &str),
     head: &str,
+    relations_list: Option<&RefList>,
 ) -> Vec<Hit> {
     let (Some(households), Some(relations)) =
         (table.dict(household_field), table.dict(relation_field))
@@ -24,10 +27,16 @@ pub fn household_heads(
         return Vec::new();
     };
     let head_key = fold_compact(head);
+    let head_entry = relations_list.and_then(|list| list.canonical_of(head));
     let is_head: Vec<bool> = relations
         .values
         .iter()
-        .map(|v| fold_compact(v) == head_key)
+        .map(|value| {
+            fold_compact(value) == head_key
+                || head_entry.is_some_and(|entry| {
+                    relations_list.and_then(|list| list.canonical_of(value)) == Some(entry)
+                })
+        })
         .collect();
     let households_count = households.values.len();
     // Members per household, by counting sort on the dictionary code.
