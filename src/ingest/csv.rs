@@ -678,6 +678,10 @@ fn parse_chunk(
                     && is_header_line(&get, headers, header_probe)
                 {
                     Some(REPEATED_HEADER_REASON.to_string())
+                } else if may_be_footer(get(header_probe))
+                    && is_footer_line(record.len(), &get, header_probe)
+                {
+                    Some(FOOTER_REASON.to_string())
                 } else if surely_fine {
                     None
                 } else {
@@ -841,6 +845,43 @@ fn is_header_line<'a>(get: &dyn Fn(usize) -> &'a str, headers: &[String], probe:
             .is_some_and(|header| without_marks(get(index)) == without_marks(header))
     };
     same(probe) && (0..headers.len()).all(same)
+}
+
+/// Why a total or signature line under a spreadsheet table is rejected.
+const FOOTER_REASON: &str =
+    "dòng tổng cộng / chân bảng (người lập biểu, ngày tháng) của bảng tính: không phải bản ghi";
+
+/// The words a footer line under a spreadsheet report starts with, folded.
+const FOOTER_STARTS: &[&str] = &["tong cong", "tong so", "nguoi lap", "thu truong", "ngay "];
+
+/// A cheap first test on the probe (record key) cell: a footer's label starts with one
+/// of a few letters and has a space or a Vietnamese letter in it, which record keys
+/// almost never have.
+fn may_be_footer(cell: &str) -> bool {
+    cell.as_bytes()
+        .first()
+        .is_some_and(|byte| matches!(byte, b'T' | b't' | b'C' | b'c' | b'N' | b'n'))
+        && cell.bytes().any(|byte| byte == b' ' || !byte.is_ascii())
+}
+
+/// True when the row is a spreadsheet footer (`Tổng cộng,4000,,,…`, `Người lập
+/// biểu,,,…`): its record key cell starts with a footer word and at most two other
+/// cells hold anything. Exports pad such lines with delimiters to the table's width, so
+/// they pass the column count.
+fn is_footer_line<'a>(count: usize, get: &dyn Fn(usize) -> &'a str, probe: usize) -> bool {
+    let label = crate::normalize::text::fold(get(probe));
+    // "Cộng" alone, or followed by the count ("Cộng: 4000").
+    let total = label == "cong"
+        || label
+            .strip_prefix("cong ")
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()));
+    if !total && !FOOTER_STARTS.iter().any(|start| label.starts_with(start)) {
+        return false;
+    }
+    (0..count)
+        .filter(|&i| i != probe && !get(i).trim().is_empty())
+        .count()
+        <= 2
 }
 
 /// A cell or header without a byte-order mark and surrounding spaces.

@@ -616,3 +616,36 @@ fn other_systems_spellings_of_the_head_count_as_the_head() {
         BTreeSet::from(["H4".to_string()])
     );
 }
+
+#[test]
+fn spreadsheet_footer_lines_are_rejected_not_read_as_people() {
+    // Excel pads the total and signature lines under a report to the table's width.
+    let width = POPULATION_HEADER.matches(',').count();
+    let padded = |cells: &[&str]| {
+        let mut line = cells.join(",");
+        line.push_str(&",".repeat(width + 1 - cells.len()));
+        line
+    };
+    let total = padded(&["Tổng cộng", "2 người"]);
+    let count = padded(&["Cộng: 2"]);
+    let signed = padded(&["Người lập biểu", "", "", "Thủ trưởng đơn vị"]);
+    // A key that only starts like a footer word is a record.
+    let named = GOOD2.replace("P2,", "Ngay-2,");
+    let (outcome, dir) = run_on(&population(&[GOOD, &named, &total, &count, &signed]));
+    let summary = outcome.expect("runs").summary;
+    let stats = &summary.inputs["population"];
+    assert_eq!((stats.read, stats.accepted, stats.rejected), (5, 2, 3));
+    let rows = rejects(&dir);
+    let lines: Vec<&str> = rows.iter().map(|row| row[1].as_str()).collect();
+    assert_eq!(lines, ["4", "5", "6"]);
+    for row in &rows {
+        assert!(row[2].contains("tổng cộng"), "{row:?}");
+    }
+    let findings = keyed(&dir.path().join("out/findings.csv"));
+    assert!(
+        findings.iter().all(|(_, _, key)| !key.starts_with("Tổng")
+            && !key.starts_with("Người")
+            && !key.starts_with("Cộng")),
+        "{findings:?}"
+    );
+}
