@@ -76,11 +76,12 @@ pub struct RunConfig {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RunFile {
-    population: DatasetEntry,
     #[serde(default)]
-    admin_units: Option<DatasetEntry>,
+    population: Option<toml::Value>,
     #[serde(default)]
-    datasets: BTreeMap<String, DatasetEntry>,
+    admin_units: Option<toml::Value>,
+    #[serde(default)]
+    datasets: BTreeMap<String, toml::Value>,
     #[serde(default)]
     rules: Option<OneOrManyPaths>,
     #[serde(default)]
@@ -104,17 +105,16 @@ enum OneOrManyPaths {
     Many(Vec<PathBuf>),
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(untagged)]
-enum DatasetEntry {
-    Path(PathBuf),
-    Full(DatasetTable),
-}
-
-#[derive(Debug, Deserialize)]
+/// One dataset's entry in the run file: `name = "file.csv"` or a table. Read from a
+/// plain TOML value so that a wrong entry gets an error naming the dataset and the
+/// field, not serde's "did not match any variant".
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct DatasetTable {
-    path: PathBuf,
+    /// Absent in a table that only adds `columns` to a dataset whose file is named
+    /// elsewhere (`population = "…"` with `[datasets.population.columns]`).
+    #[serde(default)]
+    path: Option<PathBuf>,
     #[serde(default)]
     kind: Option<String>,
     #[serde(default)]
@@ -158,47 +158,102 @@ pub fn source(name: &str, path: PathBuf) -> DatasetSource {
     }
 }
 
-fn entry_to_source(name: &str, entry: DatasetEntry, base: &Path) -> Result<DatasetSource> {
-    match entry {
-        DatasetEntry::Path(path) => Ok(source(name, resolve_path(base, &path))),
-        DatasetEntry::Full(table) => {
-            let mut out = source(name, resolve_path(base, &table.path));
-            if let Some(kind) = table.kind.as_deref() {
-                out.kind = match kind {
-                    "sector" => DatasetKind::CustomSector,
-                    other => {
-                        let known = DatasetKind::from_name(other);
-                        if known == DatasetKind::CustomSector {
-                            return Err(Error::Config(format!(
-                                "dataset {name}: unknown kind \"{other}\" (use sector, insurance, tax, vaccination, deaths or legacy_id)"
-                            )));
-                        }
-                        known
-                    }
-                };
-            }
-            if out.kind == DatasetKind::CustomSector && table.key.is_none() {
+/// Read one dataset entry of the run file.
+fn dataset_table(file: &Path, name: &str, value: toml::Value) -> Result<DatasetTable> {
+    match value {
+        toml::Value::String(path) => Ok(DatasetTable {
+            path: Some(PathBuf::from(path)),
+            ..DatasetTable::default()
+        }),
+        toml::Value::Table(_) => value.try_into().map_err(|e| {
+            Error::Config(format!(
+                "{}: dataset {name}: {e}(a dataset table takes path, columns, kind, key and \
+                 delimiter)",
+                file.display()
+            ))
+        }),
+        other => Err(Error::Config(format!(
+            "{}: dataset {name}: expected a file path in quotes or a table with path = \"…\", \
+             found {}",
+            file.display(),
+            other.type_str()
+        ))),
+    }
+}
+
+/// Join the two places a register or admin-units entry may be written: the top level
+/// (`population = "…"`) and a `[datasets.population]` table, which may add `columns`
+/// to the file named at the top level.
+fn merged_table(
+    file: &Path,
+    name: &str,
+    top: Option<toml::Value>,
+    nested: Option<toml::Value>,
+) -> Result<Option<DatasetTable>> {
+    let top = top.map(|v| dataset_table(file, name, v)).transpose()?;
+    let nested = nested.map(|v| dataset_table(file, name, v)).transpose()?;
+    Ok(match (top, nested) {
+        (None, None) => None,
+        (Some(one), None) | (None, Some(one)) => Some(one),
+        (Some(mut top), Some(nested)) => {
+            if top.path.is_some() && nested.path.is_some() {
                 return Err(Error::Config(format!(
-                    "dataset {name}: a province-defined sector dataset needs key = \"<record key column>\""
+                    "{}: {name} names its file twice, at the top level and under \
+                     [datasets.{name}]: keep one path",
+                    file.display()
                 )));
             }
-            out.key = table.key;
-            out.columns = table.columns;
-            out.delimiter = match table.delimiter.as_deref() {
-                None => None,
-                Some(";") => Some(b';'),
-                Some(",") => Some(b','),
-                Some("\t") | Some("tab") => Some(b'\t'),
-                Some("|") => Some(b'|'),
-                Some(other) => {
-                    return Err(Error::Config(format!(
-                        "dataset {name}: delimiter \"{other}\" not supported (use , ; tab or |)"
-                    )))
-                }
-            };
-            Ok(out)
+            top.path = top.path.or(nested.path);
+            top.kind = top.kind.or(nested.kind);
+            top.key = top.key.or(nested.key);
+            top.delimiter = top.delimiter.or(nested.delimiter);
+            top.columns.extend(nested.columns);
+            Some(top)
         }
+    })
+}
+
+fn entry_to_source(name: &str, table: DatasetTable, base: &Path) -> Result<DatasetSource> {
+    let Some(path) = table.path.as_deref() else {
+        return Err(Error::Config(format!(
+            "dataset {name}: no file: add path = \"<file>\" to its table (or {name} = \"<file>\")"
+        )));
+    };
+    let mut out = source(name, resolve_path(base, path));
+    if let Some(kind) = table.kind.as_deref() {
+        out.kind = match kind {
+            "sector" => DatasetKind::CustomSector,
+            other => {
+                let known = DatasetKind::from_name(other);
+                if known == DatasetKind::CustomSector {
+                    return Err(Error::Config(format!(
+                        "dataset {name}: unknown kind \"{other}\" (use sector, insurance, tax, vaccination, deaths or legacy_id)"
+                    )));
+                }
+                known
+            }
+        };
     }
+    if out.kind == DatasetKind::CustomSector && table.key.is_none() {
+        return Err(Error::Config(format!(
+            "dataset {name}: a province-defined sector dataset needs key = \"<record key column>\""
+        )));
+    }
+    out.key = table.key;
+    out.columns = table.columns;
+    out.delimiter = match table.delimiter.as_deref() {
+        None => None,
+        Some(";") => Some(b';'),
+        Some(",") => Some(b','),
+        Some("\t") | Some("tab") => Some(b'\t'),
+        Some("|") => Some(b'|'),
+        Some(other) => {
+            return Err(Error::Config(format!(
+                "dataset {name}: delimiter \"{other}\" not supported (use , ; tab or |)"
+            )))
+        }
+    };
+    Ok(out)
 }
 
 impl RunConfig {
@@ -209,15 +264,29 @@ impl RunConfig {
         let file: RunFile =
             toml::from_str(&text).map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let mut entries = file.datasets;
+        let population = merged_table(
+            path,
+            "population",
+            file.population,
+            entries.remove("population"),
+        )?
+        .ok_or_else(|| {
+            Error::Config(format!(
+                "{}: no register: add population = \"<file>\"",
+                path.display()
+            ))
+        })?;
+        let admin_units = merged_table(
+            path,
+            "admin_units",
+            file.admin_units,
+            entries.remove("admin_units"),
+        )?;
         let mut datasets = BTreeMap::new();
-        for (name, entry) in file.datasets {
-            if name == "population" || name == "admin_units" {
-                return Err(Error::Config(format!(
-                    "{}: put {name} at the top level, not under [datasets]",
-                    path.display()
-                )));
-            }
-            datasets.insert(name.clone(), entry_to_source(&name, entry, base)?);
+        for (name, entry) in entries {
+            let table = dataset_table(path, &name, entry)?;
+            datasets.insert(name.clone(), entry_to_source(&name, table, base)?);
         }
         let as_of = match file.as_of {
             Some(text) => parse_as_of(&text)?,
@@ -231,10 +300,9 @@ impl RunConfig {
             }
         };
         Ok(RunConfig {
-            population: entry_to_source("population", file.population, base)?,
-            admin_units: file
-                .admin_units
-                .map(|e| entry_to_source("admin_units", e, base))
+            population: entry_to_source("population", population, base)?,
+            admin_units: admin_units
+                .map(|table| entry_to_source("admin_units", table, base))
                 .transpose()?,
             datasets,
             rules,

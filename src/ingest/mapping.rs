@@ -114,6 +114,25 @@ fn header_key(header: &str) -> String {
     fold_compact(header.trim_start_matches('\u{feff}'))
 }
 
+/// The run-file table that maps `fields` of `dataset` to the file's headers, written
+/// so that it works whichever form the dataset's entry has now.
+fn mapping_advice(path: &Path, dataset: &str, fields: &[&str]) -> String {
+    let file = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |f| f.to_string_lossy().into_owned(),
+    );
+    let columns = fields
+        .iter()
+        .map(|field| format!("{field} = \"<column header in the file>\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "  [datasets.{dataset}]\n  path = \"{file}\"\n  columns = {{ {columns} }}\n\
+         (this table takes the place of a line {dataset} = \"{file}\"; the path is relative to \
+         the run file)"
+    )
+}
+
 /// Resolve the file's `headers` against `schema`. `explicit` maps canonical names to
 /// file headers (from the run config); `extras` names non-canonical columns that rules
 /// reference. Missing required columns are an error that says how to map them.
@@ -132,6 +151,22 @@ pub fn resolve(
         (0..keys.len()).filter(|&i| keys[i] == wanted).collect()
     };
     let find = |name: &str| find_all(name).first().copied();
+    // Headers with a note in brackets (`Số định danh cá nhân (CCCD)`, `Ngày sinh
+    // (dd/mm/yyyy)`) read as the header without it when nothing matches in full.
+    let bare_keys: Vec<Option<String>> = headers
+        .iter()
+        .map(|h| {
+            let (before, _) = h.split_once('(')?;
+            let bare = header_key(before);
+            (!bare.is_empty()).then_some(bare)
+        })
+        .collect();
+    let find_all_bare = |name: &str| -> Vec<usize> {
+        let wanted = header_key(name);
+        (0..bare_keys.len())
+            .filter(|&i| bare_keys[i].as_deref() == Some(wanted.as_str()))
+            .collect()
+    };
     for (field, header) in explicit {
         if find(header).is_none() {
             return Err(Error::input(
@@ -153,10 +188,13 @@ pub fn resolve(
                     .iter()
                     .find(|(name, _)| *name == spec.name)
                     .map_or(&[][..], |(_, aliases)| *aliases);
-                std::iter::once(spec.name.as_str())
-                    .chain(aliases.iter().copied())
-                    .flat_map(&find_all)
-                    .collect()
+                let names = || std::iter::once(spec.name.as_str()).chain(aliases.iter().copied());
+                let exact: Vec<usize> = names().flat_map(&find_all).collect();
+                if exact.is_empty() {
+                    names().flat_map(&find_all_bare).collect()
+                } else {
+                    exact
+                }
             }
         };
         // Priority order (the canonical name, then the aliases in order), each column
@@ -182,9 +220,9 @@ pub fn resolve(
                 path,
                 format!(
                     "{} all read as {dataset}.{field}; say which one holds it in the run \
-                     config (rename the other column if both have the same header):\n  \
-                     [datasets.{dataset}.columns]\n  {field} = \"<column header in the file>\"",
+                     config (rename the other column if both have the same header):\n{}",
                     named.join(", "),
+                    mapping_advice(path, dataset, &[&spec.name]),
                     field = spec.name,
                 ),
             ));
@@ -196,18 +234,15 @@ pub fn resolve(
         fields.push(index);
     }
     if !missing.is_empty() {
-        let example = missing
-            .iter()
-            .map(|m| format!("{m} = \"<column header in the file>\""))
-            .collect::<Vec<_>>()
-            .join("\n  ");
+        let fields: Vec<&str> = missing.iter().map(String::as_str).collect();
         return Err(Error::input(
             path,
             format!(
                 "missing required column(s) {} for dataset {dataset}; the file has: {}. \
-                 If the file names them differently, map them in the run config:\n  [datasets.{dataset}.columns]\n  {example}",
+                 If the file names them differently, map them in the run config:\n{}",
                 missing.join(", "),
                 headers.join(", "),
+                mapping_advice(path, dataset, &fields),
             ),
         ));
     }
@@ -264,6 +299,44 @@ mod tests {
     }
 
     #[test]
+    fn a_note_in_brackets_after_a_header_is_read_past_when_nothing_matches_in_full() {
+        let schema = Schema::for_kind(DatasetKind::Deaths, None);
+        let mut names = vec![
+            "death_reg_id",
+            "Số định danh cá nhân (CCCD)",
+            "Họ và tên",
+            "Ngày sinh (dd/mm/yyyy)",
+            "Ngày mất",
+        ];
+        let read = |names: &[&str]| {
+            resolve(
+                Path::new("d.csv"),
+                "deaths",
+                &headers(names),
+                &schema,
+                &BTreeMap::new(),
+                &[],
+            )
+        };
+        let m = read(&names).unwrap();
+        let field = |name: &str| {
+            let index = schema.fields.iter().position(|f| f.name == name).unwrap();
+            m.fields[index]
+        };
+        assert_eq!(
+            (field("person_id"), field("birth_date")),
+            (Some(1), Some(3))
+        );
+        // Two bracketed headers read as one identity field: the run says which.
+        names.push("birth_date (old)");
+        let err = read(&names).unwrap_err().to_string();
+        assert!(
+            err.contains("(column 4)") && err.contains("(column 6)"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn missing_required_column_names_it_and_suggests_mapping() {
         let schema = Schema::for_kind(DatasetKind::Deaths, None);
         let h = headers(&["death_reg_id", "full_name"]);
@@ -281,7 +354,10 @@ mod tests {
             err.contains("person_id") && err.contains("birth_date"),
             "{err}"
         );
-        assert!(err.contains("[datasets.deaths.columns]"), "{err}");
+        assert!(
+            err.contains("[datasets.deaths]\n  path = \"d.csv\"\n  columns = { person_id = "),
+            "{err}"
+        );
     }
 
     #[test]

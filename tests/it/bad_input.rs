@@ -649,3 +649,68 @@ fn spreadsheet_footer_lines_are_rejected_not_read_as_people() {
         "{findings:?}"
     );
 }
+
+#[test]
+fn the_mapping_the_error_suggests_works_when_pasted_into_the_run_file() {
+    // A team's own headers: the register's ID and the insurance ID under other names.
+    // The error's table, pasted in place of the short-form line with the header
+    // filled in, must make the run go: no loop of advice that does not parse.
+    let dir = temp();
+    let header = POPULATION_HEADER.replace(",person_id,", ",ID công dân,");
+    let text = format!("{header}\n{GOOD}\n{GOOD2}\n");
+    write(dir.path(), "population.csv", text.as_bytes());
+    write(
+        dir.path(),
+        "insurance.csv",
+        "insurance_code,ID người tham gia,full_name,birth_date,gender,commune_code\n\
+         BH1,083190012345,Nguyễn Thị Lan,05/03/1990,Nữ,28756\n"
+            .as_bytes(),
+    );
+    let run_file = |body: &str| {
+        let path = write(dir.path(), "province.toml", body.as_bytes());
+        doisoat::RunConfig::from_file(&path).and_then(|mut config| {
+            config.out = dir.path().join("out");
+            config.as_of = as_of();
+            doisoat::run(&config, &doisoat::Silent)
+        })
+    };
+    let error_of = |body: &str| match run_file(body) {
+        Ok(_) => panic!("expected the run to stop:\n{body}"),
+        Err(error) => error.to_string(),
+    };
+    let short = "population = \"population.csv\"\n[datasets]\ninsurance = \"insurance.csv\"\n";
+    let advice = error_of(short);
+    let table = |advice: &str, header: &str| -> String {
+        let start = advice.find("[datasets.").expect("advice names a table");
+        let lines: Vec<&str> = advice[start..].lines().take(3).map(str::trim).collect();
+        lines
+            .join("\n")
+            .replace("<column header in the file>", header)
+    };
+    let population_table = table(&advice, "ID công dân");
+    assert!(
+        population_table.starts_with("[datasets.population]"),
+        "{advice}"
+    );
+    let fixed = format!("{population_table}\n[datasets]\ninsurance = \"insurance.csv\"\n");
+    let advice = error_of(&fixed);
+    let insurance_table = table(&advice, "ID người tham gia");
+    assert!(
+        insurance_table.starts_with("[datasets.insurance]"),
+        "{advice}"
+    );
+    let fixed = format!("{population_table}\n{insurance_table}\n");
+    let outcome = run_file(&fixed).expect("the suggested tables make the run go");
+    assert_eq!(outcome.summary.inputs["population"].accepted, 2);
+    assert_eq!(outcome.summary.inputs["insurance"].accepted, 1);
+
+    // The top-level line may stay, with only the columns under [datasets.population].
+    let split = format!(
+        "population = \"population.csv\"\n[datasets.population.columns]\n\
+         person_id = \"ID công dân\"\n{insurance_table}\n"
+    );
+    assert!(run_file(&split).is_ok());
+    let twice = format!("population = \"population.csv\"\n{population_table}\n");
+    let error = error_of(&twice);
+    assert!(error.contains("names its file twice"), "{error}");
+}
