@@ -782,10 +782,15 @@ fn record_fingerprint(
     xxhash_rust::xxh3::xxh3_64(scratch)
 }
 
-/// A field as text (empty when the record has no such field).
+/// A field as text (empty when the record has no such field). A value wrapped in
+/// Excel's text formula (`="083099347656"`, which web systems write to keep leading
+/// zeros) is read as what it wraps.
 #[inline]
 fn text_of<'b>(chunk: &'b [u8], side: &'b [u8], span: Option<Span>) -> &'b str {
-    let bytes = span.map_or(&[][..], |span| split::field(chunk, side, span));
+    let mut bytes = span.map_or(&[][..], |span| split::field(chunk, side, span));
+    if let [b'=', b'"', inner @ .., b'"'] = bytes {
+        bytes = inner;
+    }
     // SAFETY: the chunk was validated as UTF-8 before splitting, and the splitter cuts
     // only at ASCII bytes (delimiter, quote, CR, LF) and drops only ASCII quote bytes,
     // so every field, in the chunk or unescaped into the side buffer, is whole UTF-8.

@@ -714,3 +714,28 @@ fn the_mapping_the_error_suggests_works_when_pasted_into_the_run_file() {
     let error = error_of(&twice);
     assert!(error.contains("names its file twice"), "{error}");
 }
+
+#[test]
+fn values_wrapped_in_excels_text_formula_read_as_what_they_wrap() {
+    let plain = population(&[GOOD, GOOD2]);
+    let (outcome, dir) = run_on(&plain);
+    outcome.expect("runs");
+    let expected = keyed(&dir.path().join("out/findings.csv"));
+    // Unquoted, and quoted as a CSV writer quotes it.
+    let wrapped = [
+        GOOD.replace(",083190012345,", ",=\"083190012345\","),
+        GOOD2
+            .replace(",083088012346,", ",\"=\"\"083088012346\"\"\",")
+            .replace(",28756,", ",=\"28756\","),
+    ];
+    let (outcome, dir) = run_on(&population(&[&wrapped[0], &wrapped[1]]));
+    let summary = outcome.expect("runs").summary;
+    assert_eq!(summary.inputs["population"].accepted, 2);
+    assert_eq!(keyed(&dir.path().join("out/findings.csv")), expected);
+    assert!(
+        expected
+            .iter()
+            .all(|(rule, _, _)| rule != "DUNG.ID_STRUCTURE"),
+        "{expected:?}"
+    );
+}
