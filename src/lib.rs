@@ -155,6 +155,13 @@ fn file_warnings(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Vec<Strin
             ));
         }
     }
+    for table in tables.values() {
+        for (name, column) in table.names.iter().zip(&table.columns) {
+            if let Some(model::Column::Date(dates)) = column {
+                warnings.extend(unreadable_date_warning(table, name, dates));
+            }
+        }
+    }
     for ((file, column), rules) in &absent {
         warnings.push(format!(
             "{file}: no column \"{column}\"; rules {} read it as empty for every row",
@@ -162,6 +169,50 @@ fn file_warnings(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Vec<Strin
         ));
     }
     warnings
+}
+
+/// A warning for a date column most of whose values are no date: a whole column in a
+/// format the reader does not take (month-first, two-digit years) is a file problem,
+/// which the per-record findings alone would hide among thousands of rows.
+fn unreadable_date_warning(table: &Table, name: &str, dates: &model::DateColumn) -> Option<String> {
+    let unreadable = dates.invalid_text.len();
+    let filled = dates.values.iter().filter(|date| !date.is_empty()).count();
+    if unreadable < 20 || unreadable * 5 < filled {
+        return None;
+    }
+    let examples: Vec<&str> = dates
+        .invalid_text
+        .values()
+        .take(3)
+        .map(String::as_str)
+        .collect();
+    // Month-first shows itself in values whose second number cannot be a month.
+    let month_first = dates
+        .invalid_text
+        .values()
+        .filter(|text| {
+            let mut parts = text.split(['/', '-', '.']);
+            let (Some(first), Some(second)) = (parts.next(), parts.next()) else {
+                return false;
+            };
+            matches!(
+                (first.parse::<u32>(), second.parse::<u32>()),
+                (Ok(1..=12), Ok(13..=31))
+            )
+        })
+        .count();
+    let hint = if month_first * 2 >= unreadable {
+        " They look month-first (mm/dd/yyyy), which is never guessed: export the column \
+         day-first (dd/mm/yyyy)."
+    } else {
+        " Export the column as dd/mm/yyyy or yyyy-mm-dd."
+    };
+    Some(format!(
+        "{}: {unreadable} of {filled} values in column \"{name}\" are no date (e.g. {}); \
+         every rule reading them sees an invalid date.{hint}",
+        table.source.display(),
+        examples.join(", "),
+    ))
 }
 
 /// Columns the engine itself reads from a dataset (matching, routing, worklists),

@@ -3,7 +3,8 @@
 //! Accepted: `dd/mm/yyyy`, `d/m/yyyy` (also with `-` or `.`), ISO `yyyy-mm-dd` (with
 //! an optional clock after `T` or a space, as Parquet timestamps cast to text), and
 //! the partial forms `mm/yyyy`, `m/yyyy` and `yyyy`. A whole day-first date may carry
-//! a clock time (`05/03/1990 00:00:00`, a spreadsheet's date cell), which is dropped.
+//! a clock time (`05/03/1990 00:00:00`, `… 12:00:00 AM`, `… SA`: a spreadsheet's date
+//! cell), which is dropped. A spreadsheet's date serial number (`36370`) is its day.
 //! Month-first is never guessed. Anything else — including dates that do not exist, like
 //! 31/02/1990 — is [`PartialDate::INVALID`].
 
@@ -32,10 +33,14 @@ fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
         let day = digits(&bytes[8..10])?;
         return with_unknown_parts(year, month, day);
     }
+    if let Some(date) = excel_serial(bytes) {
+        return Some(date);
+    }
     // A spreadsheet that stored a date cell as a date-time exports "05/03/1990 00:00"
-    // or "05/03/1990 00:00:00": the time says nothing about the birth and is dropped.
+    // or "05/03/1990 00:00:00" (in a 12-hour locale "… 12:00:00 AM", in Vietnamese
+    // "… 12:00:00 SA"): the time says nothing about the birth and is dropped.
     let (bytes, with_time) = match bytes.iter().position(|&b| b == b' ') {
-        Some(space) if is_time(&bytes[space + 1..]) => (&bytes[..space], true),
+        Some(space) if is_time(without_meridiem(&bytes[space + 1..])) => (&bytes[..space], true),
         Some(_) => return None,
         None => (bytes, false),
     };
@@ -92,6 +97,50 @@ fn with_unknown_parts(year: u32, month: u32, day: u32) -> Option<PartialDate> {
         (0, 0) => PartialDate::year_only(year as i32),
         (_, 0) => PartialDate::year_month(year as i32, month),
         _ => PartialDate::ymd(year as i32, month, day),
+    }
+}
+
+/// The day a spreadsheet's date serial number names, when a date column was exported
+/// as numbers (`36370` is 29/07/1999; a fraction is the time of day): from 01/10/1905
+/// (2101) to 31/12/2099 (73050). Four digits up to 2100 are a year.
+fn excel_serial(bytes: &[u8]) -> Option<PartialDate> {
+    let (whole, fraction) = match bytes.iter().position(|&b| b == b'.') {
+        Some(dot) => (&bytes[..dot], Some(&bytes[dot + 1..])),
+        None => (bytes, None),
+    };
+    let fraction_ok = fraction.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit));
+    if !(4..=5).contains(&whole.len()) || !fraction_ok {
+        return None;
+    }
+    let days = whole.iter().try_fold(0u32, |value, &b| {
+        b.is_ascii_digit().then(|| value * 10 + u32::from(b - b'0'))
+    })?;
+    // 9999 is a placeholder for "unknown", not a day in 1927: it stays a year, which
+    // the date rules then flag.
+    if !(2_101..=73_050).contains(&days) || days == 9_999 {
+        return None;
+    }
+    // Day 0 is 30/12/1899: Excel counts the 1900 leap day that never was, so every
+    // serial after February 1900 is days since then.
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30)?;
+    let date = epoch.checked_add_days(chrono::Days::new(u64::from(days)))?;
+    use chrono::Datelike;
+    PartialDate::ymd(date.year(), date.month(), date.day())
+}
+
+/// A clock time without a trailing 12-hour marker (`AM`, `PM`, or the Vietnamese
+/// `SA`, `CH`).
+fn without_meridiem(time: &[u8]) -> &[u8] {
+    match time {
+        [clock @ .., b' ', first, second]
+            if matches!(
+                [first.to_ascii_uppercase(), second.to_ascii_uppercase()],
+                [b'A' | b'P', b'M'] | [b'S', b'A'] | [b'C', b'H']
+            ) =>
+        {
+            clock
+        }
+        _ => time,
     }
 }
 
@@ -174,6 +223,27 @@ mod tests {
         assert_eq!(ymd("1990/03/05"), (1990, 3, 5));
         assert_eq!(ymd("1990.3.5"), (1990, 3, 5));
         assert_eq!(ymd("1990/03/05 00:00:00"), (1990, 3, 5));
+        assert_eq!(ymd("29/07/1999 12:00:00 AM"), (1999, 7, 29));
+        assert_eq!(ymd("29/07/1999 12:00:00 SA"), (1999, 7, 29));
+        assert_eq!(ymd("29/07/1999 3:15 pm"), (1999, 7, 29));
+    }
+
+    #[test]
+    fn spreadsheet_serial_numbers_are_the_days_they_count() {
+        assert_eq!(ymd("36370"), (1999, 7, 29));
+        assert_eq!(ymd("36370.5"), (1999, 7, 29));
+        assert_eq!(ymd("10000"), (1927, 5, 18));
+        assert_eq!(ymd("73050"), (2099, 12, 31));
+        assert_eq!(ymd("45000"), (2023, 3, 15));
+        assert_eq!(ymd("9766"), (1926, 9, 26));
+        assert_eq!(ymd("2101"), (1905, 10, 1));
+        // Four digits up to 2100 are a year; out of range or signed is no date.
+        assert_eq!(parse_date("1990").precision(), Some(Precision::Year));
+        assert_eq!(parse_date("2100").precision(), Some(Precision::Year));
+        assert_eq!(parse_date("9999").year(), 9999);
+        for bad in ["73051", "-36370", "36370.", "363700", "3637O"] {
+            assert!(parse_date(bad).is_invalid(), "{bad}");
+        }
     }
 
     #[test]

@@ -739,3 +739,43 @@ fn values_wrapped_in_excels_text_formula_read_as_what_they_wrap() {
         "{expected:?}"
     );
 }
+
+#[test]
+fn a_date_column_mostly_in_another_format_is_one_warning_saying_which() {
+    // 25 people whose birth dates an en-US spreadsheet wrote month-first.
+    let rows: Vec<String> = (10..35)
+        .map(|i| {
+            GOOD.replace("P1,", &format!("P{i},"))
+                .replace("083190012345", &format!("0831900123{i}"))
+                .replace("05/03/1990", &format!("3/{i}/1990"))
+                .replace(",H1,", &format!(",H{i},"))
+        })
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (outcome, _dir) = run_on(&population(&rows));
+    let summary = outcome.expect("runs").summary;
+    let warning = summary
+        .warnings
+        .iter()
+        .find(|w| w.contains("\"birth_date\""))
+        .unwrap_or_else(|| panic!("no birth_date warning: {:?}", summary.warnings));
+    assert!(warning.contains("22 of 25"), "{warning}");
+    assert!(warning.contains("month-first"), "{warning}");
+
+    // Serial numbers are read as the days they count: no warning, no invalid date.
+    let serial = GOOD.replace("05/03/1990", "32937");
+    let (outcome, dir) = run_on(&population(&[&serial, GOOD2]));
+    let summary = outcome.expect("runs").summary;
+    assert!(
+        summary.warnings.iter().all(|w| !w.contains("birth_date")),
+        "{:?}",
+        summary.warnings
+    );
+    let found = keyed(&dir.path().join("out/findings.csv"));
+    assert!(
+        found
+            .iter()
+            .all(|(rule, _, _)| rule != "DUNG.INVALID_VALUE"),
+        "{found:?}"
+    );
+}
