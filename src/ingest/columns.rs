@@ -397,6 +397,48 @@ pub fn pad_admin_codes(column: &mut Column, width: usize) {
     }
 }
 
+/// An old CMND number as the register issued it, without what a spreadsheet or
+/// dataframe did to it: a leading text mark (`'200747392`), a zero fraction
+/// (`200747392.0`, a number written as a float), lost leading zeros (`12345678` for
+/// the nine digits `012345678`; ten or eleven digits for the twelve of the later
+/// card). The number is the record key of the old register and the value a commune
+/// types into the national system, so it must be the number itself.
+pub fn strip_number_marks(column: &mut Column) {
+    fn bare(value: &str) -> Option<String> {
+        let trimmed = value.trim();
+        let unmarked = trimmed.strip_prefix('\'').unwrap_or(trimmed);
+        let number = match unmarked.rsplit_once('.') {
+            Some((whole, "0" | "00")) => whole,
+            _ => unmarked,
+        };
+        if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let width = match number.len() {
+            7..=8 => 9,
+            10..=11 => 12,
+            other => other,
+        };
+        let padded = format!("{number:0>width$}");
+        (padded != value).then_some(padded)
+    }
+    let Column::Text(text) = column else {
+        return;
+    };
+    if !(0..text.len()).any(|row| bare(text.get(row)).is_some()) {
+        return;
+    }
+    let mut out = StrColumn::with_capacity(text.len(), text.text_bytes());
+    for row in 0..text.len() {
+        let value = text.get(row);
+        match bare(value) {
+            Some(number) => out.push(&number),
+            None => out.push(value),
+        }
+    }
+    *text = out;
+}
+
 /// Keep only rows where `keep[row]` is true.
 pub fn retain(column: &Column, keep: &[bool]) -> Column {
     let rows = keep
@@ -480,6 +522,46 @@ mod tests {
         assert_eq!(
             (0..3).map(|row| text.get(row)).collect::<Vec<_>>(),
             ["01", "83", ""]
+        );
+    }
+
+    #[test]
+    fn old_ids_lose_what_spreadsheets_added_and_nothing_else() {
+        let mut text = StrColumn::new();
+        let values = [
+            "'200747392",
+            "200747392.0",
+            "020074739.00",
+            "2007.5",
+            "'A12",
+            "",
+            "12345678",
+            "83190012345",
+            "123456",
+        ];
+        for value in values {
+            text.push(value);
+        }
+        let mut column = Column::Text(text);
+        strip_number_marks(&mut column);
+        let Column::Text(text) = &column else {
+            panic!("still a text column");
+        };
+        assert_eq!(
+            (0..values.len())
+                .map(|row| text.get(row))
+                .collect::<Vec<_>>(),
+            [
+                "200747392",
+                "200747392",
+                "020074739",
+                "2007.5",
+                "'A12",
+                "",
+                "012345678",
+                "083190012345",
+                "123456"
+            ]
         );
     }
 

@@ -178,10 +178,12 @@ pub(crate) fn finish_table(
         mut record_hashes,
     } = raw;
     for (name, column) in names.iter().zip(columns.iter_mut()) {
-        if let (Some(width), Some(column)) =
-            (crate::normalize::codes::admin_code_width(name), column)
-        {
+        let Some(column) = column else { continue };
+        if let Some(width) = crate::normalize::codes::admin_code_width(name) {
             columns::pad_admin_codes(column, width);
+        }
+        if name == "old_id" {
+            columns::strip_number_marks(column);
         }
     }
     let key_index = names.iter().position(|n| *n == request.schema.key);
