@@ -415,6 +415,13 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
             || read_source(source, &extras, Some(&wanted)),
         )?;
+        if data.stats.read == 0 {
+            warnings.push(format!(
+                "{}: no records (the file is empty or has only its header); the {name} \
+                 rules find nothing tonight",
+                source.path.display()
+            ));
+        }
         loaded.insert(name.clone(), data);
     }
     let (admin_units, admin_loaded) = match admin {

@@ -19,7 +19,7 @@ use super::mapping::{resolve, Mapping};
 use super::split::{self, Span, Splitter};
 use super::{finish_table, Ingested, ReadRequest, Reject};
 use crate::error::{Error, Result};
-use crate::model::{FieldKind, RecordHashes, RecordSource};
+use crate::model::{DatasetKind, FieldKind, RecordHashes, RecordSource};
 
 /// Longest accepted cell; a longer one is certainly not a register value (a stray
 /// quote swallowing the rest of the file, a pasted document) and rejects its row.
@@ -211,6 +211,23 @@ fn parse_csv(
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let body_offset = (bytes.len() - body.len()) as u64;
     if body.iter().all(|b| b.is_ascii_whitespace()) {
+        // A sector file with nothing in it (no deaths registered tonight, an export
+        // that found no row and wrote no header) is a night without records; the run
+        // names it in a warning. An empty register or admin list cannot be run on.
+        if !matches!(
+            request.schema.kind,
+            DatasetKind::Population | DatasetKind::AdminUnits
+        ) {
+            let mut header = request
+                .schema
+                .fields
+                .iter()
+                .map(|field| field.name.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
+            header.push('\n');
+            return parse_csv(request, header.as_bytes(), hashes);
+        }
         return Err(Error::input(
             path,
             "the file is empty: expected a header row naming the columns",

@@ -779,3 +779,30 @@ fn a_date_column_mostly_in_another_format_is_one_warning_saying_which() {
         "{found:?}"
     );
 }
+
+#[test]
+fn an_empty_sector_file_is_a_night_without_records_and_a_warning() {
+    let dir = temp();
+    write(dir.path(), "population.csv", &population(&[GOOD, GOOD2]));
+    write(dir.path(), "deaths.csv", b"");
+    write(dir.path(), "tax.csv", b"\r\n");
+    let out = dir.path().join("out");
+    let outcome = doisoat::run(&config_for(dir.path(), &out), &doisoat::Silent)
+        .expect("an empty sector file does not stop the night");
+    let summary = outcome.summary;
+    for name in ["deaths", "tax"] {
+        assert_eq!(summary.inputs[name].read, 0, "{name}");
+        assert!(
+            summary
+                .warnings
+                .iter()
+                .any(|w| w.contains(&format!("{name}.csv: no records"))),
+            "{name}: {:?}",
+            summary.warnings
+        );
+    }
+    assert_eq!(summary.inputs["population"].accepted, 2);
+    // The register itself may not be empty.
+    let (outcome, _dir) = run_on(b"");
+    assert!(outcome.is_err());
+}
