@@ -242,6 +242,7 @@ fn parse_csv(
     let (headers, data_start) = read_header(path, &body[header_start..], delimiter)?;
     let data_start = header_start + data_start;
     let (plan, key_column) = FieldPlan::for_headers(request, &headers)?;
+    let header_words = super::mapping::header_words(&headers, request.schema);
 
     let header_lines = memchr::memchr_iter(b'\n', &body[..data_start]).count() as u64;
     // Chunks number their lines from 0; the absolute line is added once all are parsed
@@ -257,6 +258,7 @@ fn parse_csv(
                     &headers,
                     key_column,
                     &plan,
+                    &header_words,
                 )
             })
             .collect()
@@ -297,6 +299,18 @@ fn parse_csv(
         first_line += chunk.newlines;
         offsets.extend(chunk.offsets);
         chunk_columns.push(chunk.columns);
+    }
+    if let Some(reject) = rejects.iter().find(|r| r.reason == OTHER_HEADER_REASON) {
+        return Err(Error::input(
+            path,
+            format!(
+                "line {} is another header, with other columns or another column order \
+                 ({}): the rows after it cannot be read under the first line's header. \
+                 Files joined into one must have the same columns in the same order: split \
+                 the file at line {} or export the parts alike",
+                reject.line, reject.raw, reject.line
+            ),
+        ));
     }
     // A few stray rows are rejected; a file where more than one row in a hundred (and
     // more than ten) is not UTF-8 is in another encoding and stops the run, naming it.
@@ -619,6 +633,7 @@ fn parse_chunk(
     headers: &[String],
     key_column: Option<usize>,
     plan: &FieldPlan,
+    header_words: &std::collections::HashSet<String>,
 ) -> Result<ChunkResult> {
     let field_count = headers.len();
     // The column whose cell is compared with its header first: a cheap test that
@@ -695,6 +710,10 @@ fn parse_chunk(
                     && is_header_line(&get, headers, header_probe)
                 {
                     Some(REPEATED_HEADER_REASON.to_string())
+                } else if may_be_other_header(get(header_probe))
+                    && is_other_header(record.len(), &get, header_words)
+                {
+                    Some(OTHER_HEADER_REASON.to_string())
                 } else if may_be_footer(get(header_probe))
                     && is_footer_line(record.len(), &get, header_probe)
                 {
@@ -867,6 +886,30 @@ fn is_header_line<'a>(get: &dyn Fn(usize) -> &'a str, headers: &[String], probe:
             .is_some_and(|header| without_marks(get(index)) == without_marks(header))
     };
     same(probe) && (0..headers.len()).all(same)
+}
+
+/// The reject reason that marks a header line unlike the first (the run then stops).
+const OTHER_HEADER_REASON: &str = "dòng tiêu đề khác (cột khác hoặc thứ tự cột khác)";
+
+/// A cheap first test on the probe (record key) cell: headers have no digits, record
+/// keys almost always do.
+fn may_be_other_header(cell: &str) -> bool {
+    !cell.trim().is_empty() && !cell.bytes().any(|byte| byte.is_ascii_digit())
+}
+
+/// True when most cells of the row (and at least three) are column names: the file's
+/// own headers, canonical names or their aliases. Files exported apart, with their
+/// columns in another order or named otherwise, then joined with `cat`, carry such a
+/// line; the rows after it belong to other columns.
+fn is_other_header<'a>(
+    count: usize,
+    get: &dyn Fn(usize) -> &'a str,
+    header_words: &std::collections::HashSet<String>,
+) -> bool {
+    let named = (0..count)
+        .filter(|&i| header_words.contains(&super::mapping::header_key(get(i))))
+        .count();
+    named >= 3 && named * 2 > count
 }
 
 /// Why a total or signature line under a spreadsheet table is rejected.

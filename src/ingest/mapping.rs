@@ -110,8 +110,29 @@ pub struct Mapping {
     pub extras: Vec<(String, usize)>,
 }
 
-fn header_key(header: &str) -> String {
+/// The form headers are compared in: folded, without separators or a byte-order mark.
+pub(crate) fn header_key(header: &str) -> String {
     fold_compact(header.trim_start_matches('\u{feff}'))
+}
+
+/// Every word a header line of `schema`'s dataset may hold, in [`header_key`] form: the
+/// file's own headers, the canonical names and their aliases.
+pub(crate) fn header_words(
+    headers: &[String],
+    schema: &Schema,
+) -> std::collections::HashSet<String> {
+    let canonical = schema.fields.iter().map(|field| field.name.as_str());
+    let aliases = ALIASES
+        .iter()
+        .flat_map(|(name, aliases)| std::iter::once(*name).chain(aliases.iter().copied()));
+    headers
+        .iter()
+        .map(String::as_str)
+        .chain(canonical)
+        .chain(aliases)
+        .map(header_key)
+        .filter(|key| !key.is_empty())
+        .collect()
 }
 
 /// The run-file table that maps `fields` of `dataset` to the file's headers, written

@@ -806,3 +806,40 @@ fn an_empty_sector_file_is_a_night_without_records_and_a_warning() {
     let (outcome, _dir) = run_on(b"");
     assert!(outcome.is_err());
 }
+
+#[test]
+fn a_joined_file_whose_second_header_differs_stops_the_run_naming_the_line() {
+    let first = "tax_code,person_id,full_name,birth_date,address,commune_code\n\
+                 T1,083190012345,Nguyễn Thị Lan,05/03/1990,Ấp 1,28756\n";
+    for second_header in [
+        "person_id,tax_code,full_name,birth_date,address,commune_code",
+        "Mã số thuế,Số định danh,Họ và tên,Ngày sinh,Địa chỉ,Mã xã",
+    ] {
+        let dir = temp();
+        write(dir.path(), "population.csv", &population(&[GOOD, GOOD2]));
+        let text = format!(
+            "{first}{second_header}\n083088012346,T2,Trần Văn Hùng,01/07/1988,Ấp 1,28756\n"
+        );
+        write(dir.path(), "tax.csv", text.as_bytes());
+        let out = dir.path().join("out");
+        let error = match doisoat::run(&config_for(dir.path(), &out), &doisoat::Silent) {
+            Ok(_) => panic!("rows under another header must not be read: {second_header}"),
+            Err(error) => error.to_string(),
+        };
+        assert!(
+            error.contains("tax.csv") && error.contains("line 3"),
+            "{error}"
+        );
+        assert!(!out.exists(), "a failed run leaves no output");
+    }
+    // Column names as values of a record (a key without digits) are no header.
+    let dir = temp();
+    write(dir.path(), "population.csv", &population(&[GOOD, GOOD2]));
+    let text = format!("{first}ABC,083088012346,Trần Văn Hùng,01/07/1988,address,28756\n");
+    write(dir.path(), "tax.csv", text.as_bytes());
+    let out = dir.path().join("out");
+    let summary = doisoat::run(&config_for(dir.path(), &out), &doisoat::Silent)
+        .expect("runs")
+        .summary;
+    assert_eq!(summary.inputs["tax"].accepted, 2);
+}
