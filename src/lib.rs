@@ -490,10 +490,20 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             _ => {}
         }
     }
+    let rejected_ids = matching::crossmatch::ids_in_rejected_rows(
+        population.rejects.iter().map(|reject| reject.raw.as_str()),
+    );
+    let rejected_register_cells: std::collections::HashSet<String> = population
+        .rejects
+        .iter()
+        .flat_map(|reject| reject.raw.split([',', ';', '\t', '|']))
+        .map(|cell| cell.trim().to_string())
+        .filter(|cell| !cell.is_empty())
+        .collect();
     for (name, data) in &loaded {
         let kind = config.datasets.get(name).map(|s| s.kind);
         if kind.is_some_and(|k| k.is_sector()) {
-            let matches = clock.time(
+            let mut matches = clock.time(
                 &format!("match:{name}"),
                 |m: &matching::crossmatch::SectorMatches| m.outcome.len() as u64,
                 || {
@@ -505,6 +515,20 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                     )
                 },
             );
+            let set_aside = matching::crossmatch::set_aside_rejected_register_rows(
+                &data.table,
+                &mut matches,
+                &rejected_ids,
+            );
+            if set_aside > 0 {
+                warnings.push(format!(
+                    "{}: {set_aside} record(s) carry an ID found only in register rows \
+                     rejected at ingest ({}); they are not reported as not found: mend \
+                     those rows (rejects/population.csv) and run again",
+                    data.table.source.display(),
+                    config.population.path.display()
+                ));
+            }
             links.pairs.insert(name.clone(), matches.pairs);
             links.sectors.insert(name.clone(), matches);
         }
@@ -575,6 +599,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         admin: &admin_units,
         prefixes: &prefixes,
         links: &links,
+        rejected_register_cells: &rejected_register_cells,
     };
     let builder = FindingBuilder {
         population: population_ref,

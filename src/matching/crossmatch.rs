@@ -43,6 +43,10 @@ pub mod code {
     pub const AMBIGUOUS: u8 = 5;
     /// Industrial-zone worker with a well-formed ID absent from the province.
     pub const IZ_ABSENT: u8 = 6;
+    /// The ID is in no accepted register row, but in a register row rejected at
+    /// ingest: the register cannot say who it is until that row is mended, so no
+    /// NOT_FOUND is reported (the rejected row is, in `rejects/`).
+    pub const REGISTER_ROW_REJECTED: u8 = 7;
     /// Flag: the matched person is registered only in other provinces (IZ rule).
     pub const IZ_FLAG: u8 = 0x10;
 }
@@ -122,6 +126,44 @@ pub struct SectorMatches {
 
 /// No register row.
 pub const NO_PERSON: u32 = u32::MAX;
+
+/// The 12-digit numbers in the text of rejected register rows, sorted: the IDs of
+/// people whose register row could not be read.
+pub fn ids_in_rejected_rows<'a>(raw_rows: impl Iterator<Item = &'a str>) -> Vec<u64> {
+    let mut ids: Vec<u64> = raw_rows
+        .flat_map(|raw| raw.split(|c: char| !c.is_ascii_digit()))
+        .filter(|run| run.len() == 12)
+        .filter_map(|run| run.parse().ok())
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Set aside the sector rows that were not found only because the register row with
+/// their ID was rejected (see [`code::REGISTER_ROW_REJECTED`]); returns how many.
+pub fn set_aside_rejected_register_rows(
+    table: &Table,
+    matches: &mut SectorMatches,
+    rejected_ids: &[u64],
+) -> usize {
+    let Some(ids) = table.text("person_id") else {
+        return 0;
+    };
+    let mut set_aside = 0;
+    for (row, outcome) in matches.outcome.iter_mut().enumerate() {
+        if !matches!(*outcome & 0x0F, code::NOT_FOUND | code::IZ_ABSENT) {
+            continue;
+        }
+        let id = sector_id_number(ids.get(row));
+        if id != 0 && rejected_ids.binary_search(&id).is_ok() {
+            *outcome = code::REGISTER_ROW_REJECTED;
+            matches.details.remove(&(row as u32));
+            set_aside += 1;
+        }
+    }
+    set_aside
+}
 
 /// Province of a commune code (admin units first, else empty).
 fn province_of(admin: &AdminUnits, commune: &str) -> Option<String> {

@@ -76,6 +76,9 @@ pub struct EvalContext<'a> {
     pub prefixes: &'a IdPrefixes,
     /// Identity-matching results.
     pub links: &'a Links,
+    /// The cells of register rows rejected at ingest: a household whose head's row was
+    /// rejected is not reported headless.
+    pub rejected_register_cells: &'a std::collections::HashSet<String>,
 }
 
 /// Vietnamese label of a canonical field, for messages and worklists.
@@ -202,6 +205,7 @@ fn run_check(
             (household, relation),
             head,
             ctx.refs.get(list),
+            ctx.rejected_register_cells,
         ),
         CheckDef::DuplicateKey { field } => groups::duplicate_key(table, field, mask, ctx),
         CheckDef::CardExpiry {

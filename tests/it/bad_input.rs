@@ -843,3 +843,54 @@ fn a_joined_file_whose_second_header_differs_stops_the_run_naming_the_line() {
         .summary;
     assert_eq!(summary.inputs["tax"].accepted, 2);
 }
+
+#[test]
+fn a_sector_record_of_a_rejected_register_row_is_not_reported_not_found() {
+    // P2's row lost a field (rejected); the insurance record with P2's ID is the
+    // register row's problem, not the sector's. An ID in no register row still is.
+    let broken = GOOD2.replacen(",Kinh,", ",", 1);
+    let dir = temp();
+    write(dir.path(), "population.csv", &population(&[GOOD, &broken]));
+    let insurance = "insurance_code,person_id,full_name,birth_date,gender,commune_code\n\
+                     BH1,083088012346,Trần Văn Hùng,01/07/1988,Nam,28756\n\
+                     BH2,083088099999,Lê Văn Tư,01/07/1988,Nam,28756\n";
+    write(dir.path(), "insurance.csv", insurance.as_bytes());
+    let out = dir.path().join("out");
+    let summary = doisoat::run(&config_for(dir.path(), &out), &doisoat::Silent)
+        .expect("runs")
+        .summary;
+    assert_eq!(summary.inputs["population"].rejected, 1);
+    let found = keyed(&out.join("findings.csv"));
+    let not_found: BTreeSet<&str> = found
+        .iter()
+        .filter(|(rule, _, _)| rule == "XM.insurance.NOT_FOUND")
+        .map(|(_, _, key)| key.as_str())
+        .collect();
+    assert_eq!(not_found, BTreeSet::from(["BH2"]));
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("insurance.csv: 1 record(s)") && w.contains("rejected")),
+        "{:?}",
+        summary.warnings
+    );
+}
+
+#[test]
+fn a_household_whose_heads_row_was_rejected_is_not_reported_headless() {
+    let broken_head = GOOD.replacen(",Kinh,", ",", 1);
+    let lone = GOOD2
+        .replace("P2,", "P3,")
+        .replace("083088012346", "083088012347")
+        .replace(",H1,", ",H9,");
+    let (outcome, dir) = run_on(&population(&[&broken_head, GOOD2, &lone]));
+    let summary = outcome.expect("runs").summary;
+    assert_eq!(summary.inputs["population"].rejected, 1);
+    let headless: BTreeSet<String> = keyed(&dir.path().join("out/findings.csv"))
+        .into_iter()
+        .filter(|(rule, _, _)| rule == "DU.HOUSEHOLD_NO_HEAD")
+        .map(|(_, _, key)| key)
+        .collect();
+    assert_eq!(headless, BTreeSet::from(["H9".to_string()]));
+}

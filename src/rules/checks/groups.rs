@@ -13,13 +13,16 @@ use crate::rules::types::HeadCondition;
 /// `household_heads`: households with no head (`none`) or several (`many`). The finding
 /// is keyed by the household id and routed to the commune most of its members live in.
 /// A relation names the head when it is `head` in any case, spacing or Unicode form, or
-/// another spelling of `head`'s entry in the relations list (`Là chủ hộ`).
+/// another spelling of `head`'s entry in the relations list (`Là chủ hộ`). A household
+/// named in a register row rejected at ingest (`rejected_cells`) is not reported
+/// headless: the rejected row may be its head's, and is reported in `rejects/`.
 pub fn household_heads(
     table: &Table,
     condition: HeadCondition,
     (household_field, relation_field): (&str, &str),
     head: &str,
     relations_list: Option<&RefList>,
+    rejected_cells: &std::collections::HashSet<String>,
 ) -> Vec<Hit> {
     let (Some(households), Some(relations)) =
         (table.dict(household_field), table.dict(relation_field))
@@ -69,7 +72,9 @@ pub fn household_heads(
                 .filter(|&row| is_head[relations.code(row as usize) as usize])
                 .collect();
             let fires = match condition {
-                HeadCondition::None => heads.is_empty(),
+                HeadCondition::None => {
+                    heads.is_empty() && !rejected_cells.contains(&households.values[code])
+                }
                 HeadCondition::Many => heads.len() > 1,
             };
             if !fires {
