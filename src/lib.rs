@@ -33,7 +33,7 @@ pub use error::{Error, Result};
 use findings::{Finding, FindingBuilder};
 use ingest::{IngestStats, ReadRequest, Reject};
 use matching::{Links, PersonIndex};
-use model::{AdminUnits, DatasetKind, Schema, Table};
+use model::{AdminUnits, Column, DatasetKind, Schema, Table};
 use normalize::id::IdPrefixes;
 use report::summary::{RuleTiming, RunSummary, StageTiming, Totals};
 use rules::facts::PopulationFacts;
@@ -398,6 +398,16 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             )
         },
     )?;
+    let mut population = population;
+    if let (Some(list), Some(Column::Dict(births))) = (
+        pack.refs.get("province_codes"),
+        population.table.column_mut("birth_province_code"),
+    ) {
+        let named = normalize::codes::province_codes_by_name(list);
+        ingest::columns::rewrite_dict_values(births, |value| {
+            normalize::codes::province_code_of_place(value, &named)
+        });
+    }
     if population.stats.accepted == 0 && !config.datasets.is_empty() {
         // A truncated nightly extract: every sector record would be NOT_FOUND.
         warnings.push(format!(

@@ -349,36 +349,7 @@ pub fn concat_all(kinds: &[FieldKind], chunks: Vec<Vec<Column>>) -> Vec<Column> 
 pub fn pad_admin_codes(column: &mut Column, width: usize) {
     use crate::normalize::codes::pad_admin_code;
     match column {
-        Column::Dict(dict) => {
-            if !dict
-                .values
-                .iter()
-                .any(|v| pad_admin_code(v, width).is_some())
-            {
-                return;
-            }
-            let mut values: Vec<String> = Vec::with_capacity(dict.values.len());
-            let mut code_of: std::collections::HashMap<String, u32> =
-                std::collections::HashMap::with_capacity(dict.values.len());
-            let remap: Vec<u32> = dict
-                .values
-                .iter()
-                .map(|value| {
-                    let value = pad_admin_code(value, width).unwrap_or_else(|| value.clone());
-                    *code_of.entry(value).or_insert_with_key(|value| {
-                        values.push(value.clone());
-                        (values.len() - 1) as u32
-                    })
-                })
-                .collect();
-            let identity = remap.iter().enumerate().all(|(i, &c)| i as u32 == c);
-            if !identity {
-                dict.codes
-                    .par_iter_mut()
-                    .for_each(|code| *code = remap[*code as usize]);
-            }
-            dict.values = values;
-        }
+        Column::Dict(dict) => rewrite_dict_values(dict, |value| pad_admin_code(value, width)),
         Column::Text(text) => {
             if !(0..text.len()).any(|row| pad_admin_code(text.get(row), width).is_some()) {
                 return;
@@ -395,6 +366,37 @@ pub fn pad_admin_codes(column: &mut Column, width: usize) {
         }
         Column::Name(_) | Column::Date(_) => {}
     }
+}
+
+/// Replace the distinct values of a dictionary column that `rewrite` changes; rows
+/// whose values become equal share one code.
+pub fn rewrite_dict_values(dict: &mut DictColumn, rewrite: impl Fn(&str) -> Option<String>) {
+    let rewritten: Vec<Option<String>> = dict.values.iter().map(|v| rewrite(v)).collect();
+    if rewritten.iter().all(Option::is_none) {
+        return;
+    }
+    let mut values: Vec<String> = Vec::with_capacity(dict.values.len());
+    let mut code_of: std::collections::HashMap<String, u32> =
+        std::collections::HashMap::with_capacity(dict.values.len());
+    let remap: Vec<u32> = dict
+        .values
+        .iter()
+        .zip(rewritten)
+        .map(|(value, new)| {
+            let value = new.unwrap_or_else(|| value.clone());
+            *code_of.entry(value).or_insert_with_key(|value| {
+                values.push(value.clone());
+                (values.len() - 1) as u32
+            })
+        })
+        .collect();
+    let identity = remap.iter().enumerate().all(|(i, &c)| i as u32 == c);
+    if !identity {
+        dict.codes
+            .par_iter_mut()
+            .for_each(|code| *code = remap[*code as usize]);
+    }
+    dict.values = values;
 }
 
 /// An old CMND number as the register issued it, without what a spreadsheet or

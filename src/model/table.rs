@@ -97,6 +97,12 @@ impl Table {
         self.columns.get(index)?.as_ref()
     }
 
+    /// The column called `name`, to change in place (normalising after ingest).
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        let index = self.names.iter().position(|n| n == name)?;
+        self.columns.get_mut(index)?.as_mut()
+    }
+
     /// Did the file provide column `name`?
     pub fn has(&self, name: &str) -> bool {
         self.column(name).is_some()

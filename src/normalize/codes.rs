@@ -5,6 +5,8 @@
 //! dataframe that read them as floating-point numbers writes `340.0`: the zero
 //! fraction is dropped too.
 
+use std::collections::HashMap;
+
 /// The standard width of an administrative code column, by its (canonical) name.
 pub fn admin_code_width(column: &str) -> Option<usize> {
     if column.ends_with("commune_code") {
@@ -34,9 +36,67 @@ pub fn pad_admin_code(value: &str, width: usize) -> Option<String> {
     (is_number && (had_fraction || digits.len() < width)).then(|| format!("{digits:0>width$}"))
 }
 
+/// Province codes by the folded name of the province (`ben tre` → `83`), from the
+/// labels of the `province_codes` list.
+pub fn province_codes_by_name(list: &crate::rules::refs::RefList) -> HashMap<String, String> {
+    list.canonical
+        .iter()
+        .zip(&list.labels)
+        .filter(|(_, label)| !label.is_empty())
+        .map(|(code, label)| (province_name_key(label), code.clone()))
+        .collect()
+}
+
+/// The province code a place written out in words names (`Bến Tre`, `Tỉnh Bến Tre`,
+/// `Xã A, Huyện B, Tỉnh Bến Tre`: register extracts put the place of birth
+/// registration in this column), or `None` for a code or an unknown place.
+pub fn province_code_of_place(value: &str, by_name: &HashMap<String, String>) -> Option<String> {
+    let value = value.trim();
+    if value.is_empty() || value.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    // The province is the last part of an address.
+    let last = value.rsplit([',', '-']).next().unwrap_or(value);
+    by_name
+        .get(&province_name_key(last))
+        .or_else(|| by_name.get(&province_name_key(value)))
+        .cloned()
+}
+
+/// A province name folded, without its `Tỉnh` / `Thành phố` / `TP` prefix.
+fn province_name_key(name: &str) -> String {
+    let folded = crate::normalize::text::fold(name);
+    let bare = ["tinh ", "thanh pho ", "tp "]
+        .iter()
+        .find_map(|prefix| folded.strip_prefix(prefix))
+        .unwrap_or(&folded);
+    bare.replace(' ', "")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_province_written_out_reads_as_its_code() {
+        let list = crate::rules::refs::RefList::parse(
+            "83 # Bến Tre\n79 # TP Hồ Chí Minh\n46 # Thừa Thiên Huế\n",
+        );
+        let named = province_codes_by_name(&list);
+        let code = |place: &str| province_code_of_place(place, &named);
+        assert_eq!(code("Bến Tre").as_deref(), Some("83"));
+        assert_eq!(code("TỈNH BẾN TRE").as_deref(), Some("83"));
+        assert_eq!(
+            code("Xã An Hội, Huyện Châu Thành, Tỉnh Bến Tre").as_deref(),
+            Some("83")
+        );
+        assert_eq!(code("Thành phố Hồ Chí Minh").as_deref(), Some("79"));
+        assert_eq!(code("Phường 1 - TP Hồ Chí Minh").as_deref(), Some("79"));
+        // Codes, unknown places and a province inside a name are left alone.
+        for other in ["83", "083", "Tỉnh Xyz", "", "Bến Tre Mới"] {
+            assert_eq!(code(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn widths_follow_the_column_name() {
