@@ -162,11 +162,76 @@ fn file_warnings(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Vec<Strin
             }
         }
     }
+    warnings.extend(unknown_status_warnings(pack, tables));
     for ((file, column), rules) in &absent {
         warnings.push(format!(
             "{file}: no column \"{column}\"; rules {} read it as empty for every row",
             rules.join(", ")
         ));
+    }
+    warnings
+}
+
+/// One warning per rule with a status list: the status values of its dataset that are
+/// in neither `active_status` nor `inactive_status`, with their row counts. They count
+/// as inactive, so an agency's new word for active would silently lose
+/// `DECEASED_ACTIVE` findings.
+fn unknown_status_warnings(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Vec<String> {
+    use normalize::text::fold_compact;
+    let mut warnings = Vec::new();
+    for rule in &pack.rules {
+        let Some(statuses) = tables.get(&rule.dataset).and_then(|t| t.dict("status")) else {
+            continue;
+        };
+        for check in &rule.checks {
+            let rules::types::CheckDef::Crossmatch {
+                active_status,
+                inactive_status,
+                ..
+            } = check
+            else {
+                continue;
+            };
+            if active_status.is_empty() {
+                continue;
+            }
+            let known: std::collections::HashSet<String> = active_status
+                .iter()
+                .chain(inactive_status)
+                .map(|value| fold_compact(value))
+                .collect();
+            let mut rows = vec![0u64; statuses.values.len()];
+            for &code in &statuses.codes {
+                rows[code as usize] += 1;
+            }
+            let mut unknown: Vec<(u64, &str)> = statuses
+                .values
+                .iter()
+                .zip(&rows)
+                .filter(|(value, &count)| {
+                    count > 0 && !value.trim().is_empty() && !known.contains(&fold_compact(value))
+                })
+                .map(|(value, &count)| (count, value.as_str()))
+                .collect();
+            if unknown.is_empty() {
+                continue;
+            }
+            unknown.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+            let listed: Vec<String> = unknown
+                .iter()
+                .take(10)
+                .map(|(count, value)| format!("\"{value}\" ({count})"))
+                .collect();
+            warnings.push(format!(
+                "{}: {} status value(s) that {} does not know count as inactive: {}{}; if one \
+                 means active, add it to the rule's active_status (else to inactive_status)",
+                tables[&rule.dataset].source.display(),
+                unknown.len(),
+                rule.id,
+                listed.join(", "),
+                if unknown.len() > 10 { ", …" } else { "" }
+            ));
+        }
     }
     warnings
 }

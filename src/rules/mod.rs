@@ -234,6 +234,7 @@ fn run_check(
             outcome,
             active_status,
             event_date,
+            ..
         } => crate::matching::crossmatch::hits(
             table,
             *outcome,

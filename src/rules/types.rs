@@ -249,6 +249,11 @@ pub enum CheckDef {
         /// For `deceased_active`: status column value meaning active.
         #[serde(default)]
         active_status: Vec<String>,
+        /// For `deceased_active`: status values known to mean inactive. Values in
+        /// neither list also count as inactive, and are named in a warning so that an
+        /// agency's new word for active is not missed silently.
+        #[serde(default)]
+        inactive_status: Vec<String>,
         /// For `deceased_active`: an event date column that must not be after death.
         #[serde(default)]
         event_date: Option<String>,

@@ -542,10 +542,26 @@ fn agency_status_words_count_as_active() {
     write(dir.path(), "population.csv", &population(&[&dead, GOOD2]));
     let insurance = "insurance_code,person_id,full_name,birth_date,gender,commune_code,status\n\
                      BH1,083190012345,Nguyễn Thị Lan,05/03/1990,Nữ,28756,Đang tham gia\n\
-                     BH2,083190012345,Nguyễn Thị Lan,05/03/1990,Nữ,28756,Ngừng tham gia\n";
+                     BH2,083190012345,Nguyễn Thị Lan,05/03/1990,Nữ,28756,Ngừng tham gia\n\
+                     BH3,083190012345,Nguyễn Thị Lan,05/03/1990,Nữ,28756,Đang HĐ\n\
+                     BH4,083190012345,Nguyễn Thị Lan,05/03/1990,Nữ,28756,Đang HĐ\n";
     write(dir.path(), "insurance.csv", insurance.as_bytes());
     let out = dir.path().join("out");
-    doisoat::run(&config_for(dir.path(), &out), &doisoat::Silent).unwrap();
+    let summary = doisoat::run(&config_for(dir.path(), &out), &doisoat::Silent)
+        .unwrap()
+        .summary;
+    // An abbreviation no list knows counts as inactive, and is named with its rows.
+    let unknown: Vec<&String> = summary
+        .warnings
+        .iter()
+        .filter(|w| w.contains("status value"))
+        .collect();
+    assert_eq!(unknown.len(), 1, "{:?}", summary.warnings);
+    assert!(
+        unknown[0].contains("1 status value(s)") && unknown[0].contains("\"Đang HĐ\" (2)"),
+        "{}",
+        unknown[0]
+    );
     let found = keyed(&out.join("findings.csv"));
     let deceased: BTreeSet<&str> = found
         .iter()
