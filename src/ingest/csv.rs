@@ -820,12 +820,17 @@ fn record_fingerprint(
 
 /// A field as text (empty when the record has no such field). A value wrapped in
 /// Excel's text formula (`="083099347656"`, which web systems write to keep leading
-/// zeros) is read as what it wraps.
+/// zeros) is read as what it wraps, and a number behind Excel's text mark
+/// (`'083099347656`) as the number.
 #[inline]
 fn text_of<'b>(chunk: &'b [u8], side: &'b [u8], span: Option<Span>) -> &'b str {
     let mut bytes = span.map_or(&[][..], |span| split::field(chunk, side, span));
-    if let [b'=', b'"', inner @ .., b'"'] = bytes {
-        bytes = inner;
+    match bytes {
+        [b'=', b'"', inner @ .., b'"'] => bytes = inner,
+        [b'\'', number @ ..] if !number.is_empty() && number.iter().all(u8::is_ascii_digit) => {
+            bytes = number
+        }
+        _ => {}
     }
     // SAFETY: the chunk was validated as UTF-8 before splitting, and the splitter cuts
     // only at ASCII bytes (delimiter, quote, CR, LF) and drops only ASCII quote bytes,

@@ -754,6 +754,24 @@ fn values_wrapped_in_excels_text_formula_read_as_what_they_wrap() {
             .all(|(rule, _, _)| rule != "DUNG.ID_STRUCTURE"),
         "{expected:?}"
     );
+    // Excel's text mark before a number is no part of it.
+    let marked = GOOD.replace(",083190012345,", ",'083190012345,");
+    let (outcome, dir) = run_on(&population(&[&marked, GOOD2]));
+    outcome.expect("runs");
+    assert_eq!(keyed(&dir.path().join("out/findings.csv")), expected);
+    // Digit groups typed apart in the register are a finding, with the 12 digits as
+    // the suggested value.
+    let grouped = GOOD.replace(",083190012345,", ",083 190 012 345,");
+    let (outcome, dir) = run_on(&population(&[&grouped, GOOD2]));
+    outcome.expect("runs");
+    let (header, rows) = read_csv(&dir.path().join("out/findings.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let structure: Vec<&Vec<String>> = rows
+        .iter()
+        .filter(|row| row[column("rule_id")] == "DUNG.ID_STRUCTURE")
+        .collect();
+    assert_eq!(structure.len(), 1, "{rows:?}");
+    assert_eq!(structure[0][column("suggested_value")], "083190012345");
 }
 
 #[test]

@@ -150,6 +150,19 @@ pub fn id_structure(
             );
             if check.problems.has(id::IdProblems::LOST_LEADING_ZEROS) {
                 hit.suggestion = id::pad_id(text);
+            } else {
+                // Digit groups typed apart (`083 099 347 656`): suggest the 12 digits
+                // when they make a well-formed ID.
+                let number = super::super::facts::sector_id_number(text);
+                let digits = format!("{number:012}");
+                if number != 0
+                    && digits != text
+                    && check_id(&digits, birth_year, gender, prefixes)
+                        .problems
+                        .is_ok()
+                {
+                    hit.suggestion = digits;
+                }
             }
             Some(hit)
         })
