@@ -151,11 +151,14 @@ pub fn id_structure(
             if check.problems.has(id::IdProblems::LOST_LEADING_ZEROS) {
                 hit.suggestion = id::pad_id(text);
             } else {
-                // Digit groups typed apart (`083 099 347 656`): suggest the 12 digits
-                // when they make a well-formed ID.
+                // Digit groups typed apart (`083 099 347 656`): suggest the 12 typed
+                // digits when they make a well-formed ID (fewer digits are no
+                // grouping, and padding them would be a guess).
                 let number = super::super::facts::sector_id_number(text);
                 let digits = format!("{number:012}");
+                let typed_digits = text.bytes().filter(u8::is_ascii_digit).count();
                 if number != 0
+                    && typed_digits == 12
                     && digits != text
                     && check_id(&digits, birth_year, gender, prefixes)
                         .problems
