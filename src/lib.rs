@@ -452,7 +452,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
     };
     let population_extras = extras_for("population");
     let population_wanted = wanted_for("population", DatasetKind::Population);
-    let population = clock.time(
+    let mut population = clock.time(
         "read:population",
         |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
         || {
@@ -463,7 +463,6 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             )
         },
     )?;
-    let mut population = population;
     if let (Some(list), Some(Column::Dict(births))) = (
         pack.refs.get("province_codes"),
         population.table.column_mut("birth_province_code"),

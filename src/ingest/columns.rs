@@ -406,13 +406,12 @@ pub fn rewrite_dict_values(dict: &mut DictColumn, rewrite: impl Fn(&str) -> Opti
 /// card). The number is the record key of the old register and the value a commune
 /// types into the national system, so it must be the number itself.
 pub fn strip_number_marks(column: &mut Column) {
-    fn bare(value: &str) -> Option<String> {
+    /// The digits of the number and the width they should have, when the value is
+    /// not already written so (no allocation for the common, unchanged value).
+    fn bare(value: &str) -> Option<(&str, usize)> {
         let trimmed = value.trim();
         let unmarked = trimmed.strip_prefix('\'').unwrap_or(trimmed);
-        let number = match unmarked.rsplit_once('.') {
-            Some((whole, "0" | "00")) => whole,
-            _ => unmarked,
-        };
+        let number = crate::normalize::id::without_zero_fraction(unmarked);
         if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
@@ -421,8 +420,7 @@ pub fn strip_number_marks(column: &mut Column) {
             10..=11 => 12,
             other => other,
         };
-        let padded = format!("{number:0>width$}");
-        (padded != value).then_some(padded)
+        (number.len() != value.len() || width != number.len()).then_some((number, width))
     }
     let Column::Text(text) = column else {
         return;
@@ -434,7 +432,7 @@ pub fn strip_number_marks(column: &mut Column) {
     for row in 0..text.len() {
         let value = text.get(row);
         match bare(value) {
-            Some(number) => out.push(&number),
+            Some((number, width)) => out.push(&format!("{number:0>width$}")),
             None => out.push(value),
         }
     }

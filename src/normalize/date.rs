@@ -104,17 +104,28 @@ fn with_unknown_parts(year: u32, month: u32, day: u32) -> Option<PartialDate> {
 /// as numbers (`36370` is 29/07/1999; a fraction is the time of day): from 01/10/1905
 /// (2101) to 31/12/2099 (73050). Four digits up to 2100 are a year.
 fn excel_serial(bytes: &[u8]) -> Option<PartialDate> {
-    let (whole, fraction) = match bytes.iter().position(|&b| b == b'.') {
-        Some(dot) => (&bytes[..dot], Some(&bytes[dot + 1..])),
-        None => (bytes, None),
-    };
-    let fraction_ok = fraction.is_none_or(|f| !f.is_empty() && f.iter().all(u8::is_ascii_digit));
-    if !(4..=5).contains(&whole.len()) || !fraction_ok {
+    // Every other date form has a separator within its first five bytes: this is the
+    // only scan most values get.
+    let whole_len = bytes
+        .iter()
+        .take(6)
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    if !(4..=5).contains(&whole_len) {
         return None;
     }
-    let days = whole.iter().try_fold(0u32, |value, &b| {
-        b.is_ascii_digit().then(|| value * 10 + u32::from(b - b'0'))
-    })?;
+    let (whole, fraction) = bytes.split_at(whole_len);
+    let fraction_ok = match fraction {
+        [] => true,
+        [b'.', digits @ ..] => !digits.is_empty() && digits.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    if !fraction_ok {
+        return None;
+    }
+    let days = whole
+        .iter()
+        .fold(0u32, |value, &b| value * 10 + u32::from(b - b'0'));
     // 9999 is a placeholder for "unknown", not a day in 1927: it stays a year, which
     // the date rules then flag.
     if !(2_101..=73_050).contains(&days) || days == 9_999 {

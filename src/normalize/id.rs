@@ -236,7 +236,7 @@ pub fn pad_id(text: &str) -> String {
 /// The digits of an ID a spreadsheet or dataframe wrote as a floating-point number
 /// (`83190012345.0`: the same lost-leading-zeros error in another form); any other
 /// text unchanged.
-fn without_zero_fraction(text: &str) -> &str {
+pub fn without_zero_fraction(text: &str) -> &str {
     match text.split_once('.') {
         Some((whole, fraction))
             if !whole.is_empty()

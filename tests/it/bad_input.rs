@@ -563,12 +563,10 @@ fn agency_status_words_count_as_active() {
         unknown[0]
     );
     let found = keyed(&out.join("findings.csv"));
-    let deceased: BTreeSet<&str> = found
-        .iter()
-        .filter(|(rule, _, _)| rule == "XM.insurance.DECEASED_ACTIVE")
-        .map(|(_, _, key)| key.as_str())
-        .collect();
-    assert_eq!(deceased, BTreeSet::from(["BH1"]));
+    assert_eq!(
+        keys_of(&found, "XM.insurance.DECEASED_ACTIVE"),
+        BTreeSet::from(["BH1".to_string()])
+    );
 }
 
 #[test]
@@ -616,13 +614,7 @@ fn other_systems_spellings_of_the_head_count_as_the_head() {
     let (outcome, dir) = run_on(&population(&rows));
     outcome.expect("runs");
     let found = keyed(&dir.path().join("out/findings.csv"));
-    let households = |rule: &str| -> BTreeSet<String> {
-        found
-            .iter()
-            .filter(|(id, _, _)| id == rule)
-            .map(|(_, _, key)| key.clone())
-            .collect()
-    };
+    let households = |rule: &str| keys_of(&found, rule);
     assert_eq!(
         households("DU.HOUSEHOLD_NO_HEAD"),
         BTreeSet::from(["H3".to_string()])
@@ -895,12 +887,10 @@ fn a_sector_record_of_a_rejected_register_row_is_not_reported_not_found() {
         .summary;
     assert_eq!(summary.inputs["population"].rejected, 1);
     let found = keyed(&out.join("findings.csv"));
-    let not_found: BTreeSet<&str> = found
-        .iter()
-        .filter(|(rule, _, _)| rule == "XM.insurance.NOT_FOUND")
-        .map(|(_, _, key)| key.as_str())
-        .collect();
-    assert_eq!(not_found, BTreeSet::from(["BH2"]));
+    assert_eq!(
+        keys_of(&found, "XM.insurance.NOT_FOUND"),
+        BTreeSet::from(["BH2".to_string()])
+    );
     assert!(
         summary
             .warnings
@@ -921,10 +911,9 @@ fn a_household_whose_heads_row_was_rejected_is_not_reported_headless() {
     let (outcome, dir) = run_on(&population(&[&broken_head, GOOD2, &lone]));
     let summary = outcome.expect("runs").summary;
     assert_eq!(summary.inputs["population"].rejected, 1);
-    let headless: BTreeSet<String> = keyed(&dir.path().join("out/findings.csv"))
-        .into_iter()
-        .filter(|(rule, _, _)| rule == "DU.HOUSEHOLD_NO_HEAD")
-        .map(|(_, _, key)| key)
-        .collect();
-    assert_eq!(headless, BTreeSet::from(["H9".to_string()]));
+    let found = keyed(&dir.path().join("out/findings.csv"));
+    assert_eq!(
+        keys_of(&found, "DU.HOUSEHOLD_NO_HEAD"),
+        BTreeSet::from(["H9".to_string()])
+    );
 }

@@ -59,6 +59,15 @@ pub fn keyed(path: &Path) -> BTreeSet<(String, String, String)> {
         .collect()
 }
 
+/// The record keys of `rule`'s findings in `found` (from [`keyed`]).
+pub fn keys_of(found: &BTreeSet<(String, String, String)>, rule: &str) -> BTreeSet<String> {
+    found
+        .iter()
+        .filter(|(id, _, _)| id == rule)
+        .map(|(_, _, key)| key.clone())
+        .collect()
+}
+
 /// Precision and recall per rule id of `found` against `truth`.
 pub fn score(
     truth: &BTreeSet<(String, String, String)>,
