@@ -118,15 +118,20 @@ struct CsvRecords {
     file: std::sync::OnceLock<Option<std::fs::File>>,
 }
 
-impl RecordSource for CsvRecords {
-    fn hash_at(&self, offset: u64) -> Option<u64> {
+impl CsvRecords {
+    /// `read` applied to the bytes from `offset` on, widened until the record it finds
+    /// (`read` answers with its end) ends inside them or the file ends.
+    fn with_record<T>(
+        &self,
+        offset: u64,
+        read: impl Fn(&mut RecordScratch, &[u8]) -> Option<(T, usize)>,
+    ) -> Option<T> {
         let file = self
             .file
             .get_or_init(|| std::fs::File::open(&self.path).ok())
             .as_ref()?;
-        // Most records fit the first read; a longer one is read again, four times wider,
-        // until it ends inside the buffer or the file ends. The buffers are the thread's
-        // own, reused from finding to finding.
+        // Most records fit the first read; a longer one is read again, four times wider.
+        // The buffers are the thread's own, reused from finding to finding.
         thread_local! {
             static BUFFERS: std::cell::RefCell<(Vec<u8>, RecordScratch)> =
                 std::cell::RefCell::new(Default::default());
@@ -138,12 +143,35 @@ impl RecordSource for CsvRecords {
                 buffer.resize(wanted, 0);
                 read_exact_at(file, buffer, offset).ok()?;
                 let at_end = offset + wanted as u64 >= self.length;
-                match scratch.hash_first(buffer, self.delimiter) {
-                    Some((hash, end)) if end < buffer.len() || at_end => return Some(hash),
+                match read(scratch, buffer) {
+                    Some((value, end)) if end < buffer.len() || at_end => return Some(value),
                     None if at_end => return None,
                     _ => size = size.saturating_mul(4),
                 }
             }
+        })
+    }
+}
+
+impl RecordSource for CsvRecords {
+    fn hash_at(&self, offset: u64) -> Option<u64> {
+        self.with_record(offset, |scratch, bytes| {
+            scratch.hash_first(bytes, self.delimiter)
+        })
+    }
+
+    fn text_at(&self, offset: u64) -> Option<String> {
+        self.with_record(offset, |scratch, bytes| {
+            scratch.spans.clear();
+            scratch.side.clear();
+            let mut splitter = Splitter::new(bytes, self.delimiter);
+            splitter.next_record(&mut scratch.spans, &mut scratch.side)?;
+            let field = |i: usize| {
+                let bytes = split::field(bytes, &scratch.side, scratch.spans[i]);
+                std::str::from_utf8(bytes).unwrap_or_default()
+            };
+            let text = raw_row(scratch.spans.len(), &field, self.delimiter);
+            Some((text, splitter.record_end()))
         })
     }
 
@@ -827,7 +855,12 @@ fn text_of<'b>(chunk: &'b [u8], side: &'b [u8], span: Option<Span>) -> &'b str {
     let mut bytes = span.map_or(&[][..], |span| split::field(chunk, side, span));
     match bytes {
         [b'=', b'"', inner @ .., b'"'] => bytes = inner,
-        [b'\'', number @ ..] if !number.is_empty() && number.iter().all(u8::is_ascii_digit) => {
+        // Spaces may follow the mark (`' 083…`) or group the digits; the cell's own
+        // cleaning trims and reads them as for any number.
+        [b'\'', number @ ..]
+            if number.iter().any(u8::is_ascii_digit)
+                && number.iter().all(|&b| b.is_ascii_digit() || b == b' ') =>
+        {
             bytes = number
         }
         _ => {}

@@ -203,7 +203,9 @@ pub(crate) fn finish_table(
                         keys.get(row),
                         lines[first]
                     ),
-                    raw: keys.get(row).to_string(),
+                    raw: record_hashes
+                        .text(row)
+                        .unwrap_or_else(|| keys.get(row).to_string()),
                 });
             }
             columns = columns

@@ -47,6 +47,8 @@ pub trait RecordSource: std::fmt::Debug + Send + Sync {
     /// Fingerprint of the record that starts at byte `offset` (`None` when it cannot be
     /// read).
     fn hash_at(&self, offset: u64) -> Option<u64>;
+    /// The text of the record that starts at byte `offset`, as written in the file.
+    fn text_at(&self, offset: u64) -> Option<String>;
     /// An error unless the file is still the one that was read.
     fn check(&self) -> crate::error::Result<()>;
 }
@@ -57,6 +59,14 @@ impl RecordHashes {
         match self {
             RecordHashes::Known(hashes) => hashes.get(row).copied(),
             RecordHashes::Deferred { offsets, source } => source.hash_at(*offsets.get(row)?),
+        }
+    }
+
+    /// The row's record as written in its file, when it can be read again.
+    pub fn text(&self, row: usize) -> Option<String> {
+        match self {
+            RecordHashes::Known(_) => None,
+            RecordHashes::Deferred { offsets, source } => source.text_at(*offsets.get(row)?),
         }
     }
 

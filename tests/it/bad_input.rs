@@ -179,6 +179,8 @@ fn empty_and_repeated_record_keys_are_rejected() {
     let rows = rejects(&dir);
     assert!(rows.iter().any(|r| r[1] == "3" && r[2].contains("khóa")));
     assert!(rows.iter().any(|r| r[1] == "4" && r[2].contains("dòng 2")));
+    // The repeated row is quoted whole, so the officer sees which copy to keep.
+    assert!(rows.iter().any(|r| r[1] == "4" && r[3] == GOOD), "{rows:?}");
 }
 
 #[test]
@@ -746,11 +748,17 @@ fn values_wrapped_in_excels_text_formula_read_as_what_they_wrap() {
             .all(|(rule, _, _)| rule != "DUNG.ID_STRUCTURE"),
         "{expected:?}"
     );
-    // Excel's text mark before a number is no part of it.
-    let marked = GOOD.replace(",083190012345,", ",'083190012345,");
-    let (outcome, dir) = run_on(&population(&[&marked, GOOD2]));
-    outcome.expect("runs");
-    assert_eq!(keyed(&dir.path().join("out/findings.csv")), expected);
+    // Excel's text mark before a number is no part of it, nor a space typed after it.
+    for marked in [",'083190012345,", ",' 083190012345,"] {
+        let marked = GOOD.replace(",083190012345,", marked);
+        let (outcome, dir) = run_on(&population(&[&marked, GOOD2]));
+        outcome.expect("runs");
+        assert_eq!(
+            keyed(&dir.path().join("out/findings.csv")),
+            expected,
+            "{marked}"
+        );
+    }
     // Digit groups typed apart in the register are a finding, with the 12 digits as
     // the suggested value.
     let grouped = GOOD.replace(",083190012345,", ",083 190 012 345,");
