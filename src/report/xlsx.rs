@@ -62,6 +62,24 @@ fn xlsx_error(path: &Path, e: XlsxError) -> Error {
 }
 
 /// A `dd/mm/yyyy` text as an Excel date, when it is a full date.
+/// Excel refuses a cell of more than 32,767 characters (a detail listing a household
+/// of thousands, a related-keys list of an ID shared by thousands of records); such a
+/// value is cut there, with a mark, rather than failing the whole night's run. The CSV
+/// worklist and findings.csv keep it whole.
+fn cell_text(value: &str) -> std::borrow::Cow<'_, str> {
+    const MAX_CHARS: usize = 32_767;
+    const MARK: &str = " … (xem đủ trong tệp CSV)";
+    if value.len() <= MAX_CHARS {
+        // Bytes bound characters: nothing to count.
+        return std::borrow::Cow::Borrowed(value);
+    }
+    let keep = MAX_CHARS - MARK.chars().count();
+    match value.char_indices().nth(keep) {
+        None => std::borrow::Cow::Borrowed(value),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}{MARK}", &value[..cut])),
+    }
+}
+
 fn excel_date(text: &str) -> Option<ExcelDateTime> {
     let date = crate::normalize::date::parse_date(text);
     if date.precision() != Some(crate::model::Precision::Day) {
@@ -109,14 +127,14 @@ fn write_dimension_sheet(
                         sheet.write_datetime(row, col16, date)?;
                     }
                     None => {
-                        sheet.write_string(row, col16, value)?;
+                        sheet.write_string(row, col16, cell_text(value))?;
                     }
                 },
                 21 | 22 => {
                     sheet.write_blank(row, col16, &f.fill_in)?;
                 }
                 _ => {
-                    sheet.write_string(row, col16, value)?;
+                    sheet.write_string(row, col16, cell_text(value))?;
                 }
             }
         }
@@ -132,15 +150,27 @@ fn write_dimension_sheet(
     Ok(())
 }
 
+/// Whose worklist a workbook is, for its summary sheet.
+struct Place<'a> {
+    province: &'a str,
+    commune: &'a str,
+    admin: &'a AdminUnits,
+    as_of: &'a str,
+}
+
 fn write_summary_sheet(
     sheet: &mut Worksheet,
-    province: &str,
-    commune: &str,
+    place: &Place<'_>,
     findings: &[&Finding],
-    admin: &AdminUnits,
-    as_of: &str,
+    rules: &BTreeMap<&str, &Rule>,
     f: &Formats,
 ) -> std::result::Result<(), XlsxError> {
+    let Place {
+        province,
+        commune,
+        admin,
+        as_of,
+    } = *place;
     let unit = admin.commune(commune);
     sheet.set_column_width(0, 34)?;
     sheet.set_column_width(1, 50)?;
@@ -184,13 +214,14 @@ fn write_summary_sheet(
     sheet.write_string_with_format(row, 0, "Mã quy tắc", &f.header)?;
     sheet.write_string_with_format(row, 1, "Nội dung", &f.header)?;
     sheet.write_string_with_format(row, 2, "Số trường hợp", &f.header)?;
-    let mut per_rule: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    let mut per_rule: BTreeMap<&str, usize> = BTreeMap::new();
     for finding in findings {
-        per_rule.entry(&finding.rule_id).or_insert((0, "")).0 += 1;
+        *per_rule.entry(&finding.rule_id).or_insert(0) += 1;
     }
-    for (rule, (count, _)) in per_rule {
+    for (rule, count) in per_rule {
         row += 1;
         sheet.write_string(row, 0, rule)?;
+        sheet.write_string(row, 1, rules.get(rule).map_or("", |r| r.title.as_str()))?;
         sheet.write_number(row, 2, count as f64)?;
     }
     row += 2;
@@ -236,8 +267,13 @@ fn write_workbook(
         sheet
             .set_name("Tổng hợp")
             .map_err(|e| xlsx_error(path, e))?;
-        write_summary_sheet(sheet, province, commune, findings, admin, as_of, &f)
-            .map_err(|e| xlsx_error(path, e))?;
+        let place = Place {
+            province,
+            commune,
+            admin,
+            as_of,
+        };
+        write_summary_sheet(sheet, &place, findings, rules, &f).map_err(|e| xlsx_error(path, e))?;
     }
     for dimension in Dimension::ALL {
         let subset: Vec<&Finding> = findings

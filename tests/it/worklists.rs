@@ -346,3 +346,65 @@ fn per_other_commune(out: &Path, not: &str) -> PathBuf {
     }
     panic!("only one commune");
 }
+
+/// A collective household of thousands with no head, all under one ID: the details
+/// name the first members and a count, the workbook cuts a cell Excel could not hold
+/// (instead of failing the night), and findings.csv keeps every related key.
+#[test]
+fn a_huge_group_fits_the_workbook_and_keeps_its_keys_in_the_csv() {
+    let dir = temp();
+    let members = 6_000;
+    let mut text = String::from(POPULATION_HEADER);
+    for i in 0..members {
+        text.push_str(&format!(
+            "\nP{i:05},083190012345,,Nguyễn Văn Tập Thể {i},05/03/1990,Nam,83,Kinh,Không,Việt Nam,83,829,28756,Ấp 1,thuong_tru,HTT,Thành viên,,,,01/02/2021,,"
+        ));
+    }
+    write(dir.path(), "population.csv", text.as_bytes());
+    let out = dir.path().join("out");
+    run(dir.path(), &out, None, None);
+    let (header, rows) = read_csv(&out.join("findings.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let headless = rows
+        .iter()
+        .find(|r| r[column("rule_id")] == "DU.HOUSEHOLD_NO_HEAD")
+        .expect("the household has no head");
+    assert!(
+        headless[column("detail")].contains("… và 5970 hồ sơ khác"),
+        "{}",
+        headless[column("detail")]
+    );
+    let shared = rows
+        .iter()
+        .find(|r| r[column("rule_id")] == "SACH.DUP_ID")
+        .expect("the ID is shared");
+    assert_eq!(
+        shared[column("related_keys")].split(';').count(),
+        members - 1
+    );
+    let mut book = open_workbook_auto(out.join("worklists/83/28756.xlsx")).unwrap();
+    let summary = book.worksheet_range("Tổng hợp").unwrap();
+    let titles: Vec<String> = summary
+        .rows()
+        .filter(|r| r[0].to_string() == "SACH.DUP_ID")
+        .map(|r| r[1].to_string())
+        .collect();
+    assert_eq!(titles.len(), 1);
+    assert!(
+        !titles[0].is_empty(),
+        "the rule's title is on the summary sheet"
+    );
+    let clean = book.worksheet_range("Sạch").unwrap();
+    let longest = clean
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string().chars().count()))
+        .max()
+        .unwrap_or(0);
+    assert!(longest <= 32_767, "{longest}");
+    assert!(
+        clean.rows().any(|r| r
+            .iter()
+            .any(|c| c.to_string().ends_with("(xem đủ trong tệp CSV)"))),
+        "the cut cell says where the whole list is"
+    );
+}

@@ -95,20 +95,12 @@ pub fn household_heads(
                 HeadCondition::None => format!(
                     "Hộ {household} có {} thành viên, không ai là chủ hộ: {}",
                     group.len(),
-                    group
-                        .iter()
-                        .map(|&r| describe(r))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    super::listed(group.iter().map(|&r| describe(r)), ", ")
                 ),
                 HeadCondition::Many => format!(
                     "Hộ {household} có {} chủ hộ: {}",
                     heads.len(),
-                    heads
-                        .iter()
-                        .map(|&r| describe(r))
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    super::listed(heads.iter().map(|&r| describe(r)), ", ")
                 ),
             };
             let involved: &[u32] = match condition {
@@ -234,7 +226,7 @@ pub fn duplicate_key(
                             field_label(field),
                             column.display(row as usize),
                             related.len(),
-                            related.join(", ")
+                            super::listed(related.iter().cloned(), ", ")
                         ),
                     );
                     hit.related = related;
