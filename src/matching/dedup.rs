@@ -996,7 +996,7 @@ impl Evidence {
             parts.push(format!("họ tên gần giống ({:.0}%)", similarity * 100.0));
         }
         parts.extend(self.phrases[..self.len].iter().map(|p| p.to_string()));
-        format!("{} (trọng số {score:.1} bit)", parts.join(", "))
+        format!("{} (điểm {score:.1})", parts.join(", "))
     }
 }
 
@@ -1069,6 +1069,11 @@ fn score_pair(
     if exact {
         score += w.name_exact_m.log2();
         evidence.push("họ tên trùng khớp");
+    } else if folded_a == folded_b {
+        // Only the diacritics differ: a mistyped tone on a second registration, or
+        // twins named Hùng and Hưng. The score cannot tell; the officer is told.
+        score += (w.name_variant_m * similarity).log2();
+        evidence.push("họ tên chỉ khác dấu (cần xác minh không phải anh chị em sinh đôi)");
     } else {
         score += (w.name_variant_m * similarity).log2();
         evidence.similarity = Some(similarity);
@@ -1212,7 +1217,7 @@ pub fn hits(mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<Hit> {
                 format!(
                     "[{scope}] {} hồ sơ cùng một người ({scope_text}): {}",
                     cluster.rows.len(),
-                    described.join("; ")
+                    crate::rules::checks::listed(described.into_iter(), "; ")
                 ),
             );
             hit.related = others.iter().map(|&r| key_of(r)).collect();

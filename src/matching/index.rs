@@ -171,10 +171,14 @@ impl IdRows<'_> {
     }
 }
 
+/// Blocking passes: the name and birth year, surname + given name and year, given
+/// name and birth date, surname and birth date.
+pub const PASSES: usize = 4;
+
 /// The blocking keys of one record (0 = no key for that pass).
-pub fn blocking_keys(folded_name: &str, birth: PartialDate) -> [u64; 3] {
+pub fn blocking_keys(folded_name: &str, birth: PartialDate) -> [u64; PASSES] {
     if folded_name.is_empty() || !birth.is_known() {
-        return [0; 3];
+        return [0; PASSES];
     }
     let year = birth.year() as u64;
     let (surname, _, given) = split_name(folded_name);
@@ -186,17 +190,25 @@ pub fn blocking_keys(folded_name: &str, birth: PartialDate) -> [u64; 3] {
     let short = xxh3_64_with_seed(given.as_bytes(), seed ^ 0x5555);
     let pass1 = full.rotate_left(7) ^ year ^ 0x1000_0000;
     let pass2 = short.rotate_left(13) ^ year ^ 0x2000_0000;
-    let pass3 = if birth.day() != 0 {
-        xxh3_64_with_seed(given.as_bytes(), u64::from(birth.raw())) ^ 0x3000_0000
+    let full_date = birth.day() != 0;
+    let pass3 = if full_date {
+        xxh3_64_with_seed(given.as_bytes(), u64::from(birth.raw())) ^ 0x3000_0000 | 1
     } else {
         0
     };
-    [pass1 | 1, pass2 | 1, if pass3 == 0 { 0 } else { pass3 | 1 }]
+    // A mistyped given name (Hùg, Hùnh) breaks every key above; the surname and the
+    // whole birth date still meet.
+    let pass4 = if full_date {
+        xxh3_64_with_seed(surname.as_bytes(), u64::from(birth.raw()) ^ 0x4000_0000) | 1
+    } else {
+        0
+    };
+    [pass1 | 1, pass2 | 1, pass3, pass4]
 }
 
 /// Sorted `(key, row)` arrays, one per blocking pass.
 pub struct BlockingIndex {
-    passes: [Vec<(u64, u32)>; 3],
+    passes: [Vec<(u64, u32)>; PASSES],
 }
 
 /// Blocks larger than this are skipped for a pass (a key so common it carries no
@@ -217,18 +229,14 @@ pub fn sorted_pass<const N: usize>(keys: &[[u64; N]], pass: usize) -> Vec<(u64, 
 
 impl BlockingIndex {
     /// Build from per-row keys.
-    pub fn build(keys: &[[u64; 3]]) -> BlockingIndex {
+    pub fn build(keys: &[[u64; PASSES]]) -> BlockingIndex {
         BlockingIndex {
-            passes: [
-                sorted_pass(keys, 0),
-                sorted_pass(keys, 1),
-                sorted_pass(keys, 2),
-            ],
+            passes: std::array::from_fn(|pass| sorted_pass(keys, pass)),
         }
     }
 
     /// Rows sharing at least one blocking key with `keys`, sorted, without repeats.
-    pub fn candidates(&self, keys: &[u64; 3], out: &mut Vec<u32>) {
+    pub fn candidates(&self, keys: &[u64; PASSES], out: &mut Vec<u32>) {
         out.clear();
         for (pass, &key) in keys.iter().enumerate() {
             if key == 0 {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{DictColumn, Gender, NameColumn, PartialDate, Precision, Table};
 use crate::normalize::id::IdProblems;
-use crate::normalize::text::names_agree;
+use crate::normalize::text::{diacritics_conflict, names_agree};
 use crate::rules::facts::PopulationFacts;
 use crate::rules::types::MatchingDef;
 use index::{blocking_keys, BlockingIndex, IdTable};
@@ -162,9 +162,79 @@ pub struct PersonIndex<'a> {
     /// Blocking passes.
     pub blocking: BlockingIndex,
     /// Blocking keys per row (kept for dedup).
-    pub keys: Vec<[u64; 3]>,
+    pub keys: Vec<[u64; index::PASSES]>,
     /// Weights.
     pub weights: Weights,
+    /// How many register names carry each surname and given name.
+    name_words: NameWordCounts,
+}
+
+/// Carriers per folded word, by the word's hash.
+type WordCounts = hashbrown::HashMap<u64, u32, crate::ingest::columns::QuickBuild>;
+
+/// How many people of the register carry each surname and each given name (folded,
+/// by hash), to tell another person's name from a mistyped one: two surnames (or two
+/// given names) that many people carry are two names, however few letters apart
+/// (Phan / Phạm, Lê / Lý, Hùng / Dũng); a misspelling is carried by few.
+struct NameWordCounts {
+    surnames: WordCounts,
+    given: WordCounts,
+    /// Carriers from which a word counts as a name in its own right.
+    common: u32,
+}
+
+impl NameWordCounts {
+    fn build(names: Option<&NameColumn>, rows: usize) -> NameWordCounts {
+        use rayon::prelude::*;
+        type Counts = (WordCounts, WordCounts);
+        let add = |mut counts: Counts, row: usize| {
+            let folded = names.map_or("", |n| n.folded.get(row));
+            let (surname, _, given) = similarity::split_name(folded);
+            if !surname.is_empty() {
+                *counts.0.entry(word_hash(surname)).or_insert(0) += 1;
+            }
+            if !given.is_empty() {
+                *counts.1.entry(word_hash(given)).or_insert(0) += 1;
+            }
+            counts
+        };
+        let merge = |mut a: Counts, b: Counts| {
+            for (word, count) in b.0 {
+                *a.0.entry(word).or_insert(0) += count;
+            }
+            for (word, count) in b.1 {
+                *a.1.entry(word).or_insert(0) += count;
+            }
+            a
+        };
+        // A sample of evenly spaced rows tells common names from rare spellings as
+        // well as the whole register, at a fraction of the cost on a large one.
+        let step = rows.div_ceil(SAMPLED_NAMES).max(1);
+        let sampled = rows.div_ceil(step);
+        let (surnames, given) = (0..sampled)
+            .into_par_iter()
+            .map(|i| i * step)
+            .fold(Counts::default, add)
+            .reduce(Counts::default, merge);
+        NameWordCounts {
+            surnames,
+            given,
+            common: (sampled / 100_000).max(3) as u32,
+        }
+    }
+
+    /// Are `a` and `b` (folded words, different) both names many people carry?
+    fn both_common(&self, counts: &WordCounts, a: &str, b: &str) -> bool {
+        let count = |word: &str| counts.get(&word_hash(word)).copied().unwrap_or(0);
+        count(a) >= self.common && count(b) >= self.common
+    }
+}
+
+/// Register rows whose names are counted for [`NameWordCounts`].
+const SAMPLED_NAMES: usize = 250_000;
+
+fn word_hash(word: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(word.as_bytes())
 }
 
 /// How a query was resolved.
@@ -183,7 +253,7 @@ impl<'a> PersonIndex<'a> {
     pub fn build(table: &'a Table, facts: &'a PopulationFacts, def: &MatchingDef) -> Self {
         let names = table.name_column("full_name");
         let births: &[PartialDate] = table.date("birth_date").map_or(&[], |c| &c.values);
-        let keys: Vec<[u64; 3]> = {
+        let keys: Vec<[u64; index::PASSES]> = {
             use rayon::prelude::*;
             (0..table.rows)
                 .into_par_iter()
@@ -212,7 +282,32 @@ impl<'a> PersonIndex<'a> {
             blocking,
             keys,
             weights: Weights::from_def(def),
+            name_words: NameWordCounts::build(names, table.rows),
         }
+    }
+
+    /// Are two names that fuzzy similarity finds close nevertheless two people's?
+    /// Per SPEC §4 names whose diacritics differ disagree (Hùng / Hưng); a surname
+    /// more than one edit away (Trần / Đặng), or a surname or given name that is another
+    /// common name (Phan / Phạm, Hùng / Dũng), is no typo. A regional surname (Huỳnh / Hoàng) and a rare spelling (a typo) are left
+    /// to the similarity score.
+    fn names_conflict(&self, name_a: &str, folded_a: &str, name_b: &str, folded_b: &str) -> bool {
+        if folded_a == folded_b {
+            // Equal folded, yet not agreeing: only the diacritics differ.
+            return true;
+        }
+        let (surname_a, _, given_a) = similarity::split_name(folded_a);
+        let (surname_b, _, given_b) = similarity::split_name(folded_b);
+        let words = &self.name_words;
+        // A mistyped surname is one edit from the right one; more is another family.
+        let surname_conflict = !surname_a.is_empty()
+            && !surname_b.is_empty()
+            && similarity::canonical_surname(surname_a) != similarity::canonical_surname(surname_b)
+            && (!similarity::edit_distance_at_most_one(surname_a.as_bytes(), surname_b.as_bytes())
+                || words.both_common(&words.surnames, surname_a, surname_b));
+        let given_conflict =
+            given_a != given_b && words.both_common(&words.given, given_a, given_b);
+        surname_conflict || given_conflict || diacritics_conflict(name_a, name_b)
     }
 
     /// The row's register ID is missing or malformed, not just stripped of its leading
@@ -331,6 +426,9 @@ impl<'a> PersonIndex<'a> {
         }
         let exact =
             query.folded == folded && names_agree(query.name, query.folded, self.name(row), folded);
+        if !exact && self.names_conflict(query.name, query.folded, self.name(row), folded) {
+            return None;
+        }
         let mut score = if exact {
             w.name_exact
         } else {

@@ -354,6 +354,36 @@ pub fn names_agree(a: &str, a_folded: &str, b: &str, b_folded: &str) -> bool {
     eq_ignore_case(a, b) || (same_letters(a_folded, b_folded) && tone_placed(a) == tone_placed(b))
 }
 
+/// Do two names that carry diacritics spell one word the same but for its diacritics
+/// (Hùng / Hưng, Lan / Lân)? Such names disagree (SPEC §4) however close their folded
+/// keys: record linkage must not take one for the other. Words are compared in place
+/// (surname with surname, given name with given name, middle words when both have as
+/// many). A name written without any diacritics agrees with any accented spelling.
+pub fn diacritics_conflict(a: &str, b: &str) -> bool {
+    if has_no_diacritics(a) || has_no_diacritics(b) {
+        return false;
+    }
+    let words = |name: &str| -> Vec<String> {
+        name.split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|word| !word.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (words_a, words_b) = (words(a), words(b));
+    // A word may rightly carry no mark (Lan, Thu, Hoa): once a name is written with
+    // diacritics, each of its words is as written.
+    let conflict = |x: &str, y: &str| fold(x) == fold(y) && tone_placed(x) != tone_placed(y);
+    match (words_a.as_slice(), words_b.as_slice()) {
+        (all_a, all_b) if all_a.len() == all_b.len() => {
+            all_a.iter().zip(all_b).any(|(x, y)| conflict(x, y))
+        }
+        ([first_a, .., last_a], [first_b, .., last_b]) => {
+            conflict(first_a, first_b) || conflict(last_a, last_b)
+        }
+        _ => false,
+    }
+}
+
 /// Folded keys equal once spaces are dropped (`my linh`, `mylinh`).
 fn same_letters(a_folded: &str, b_folded: &str) -> bool {
     a_folded
@@ -385,7 +415,9 @@ fn tone_placed(name: &str) -> String {
         } else {
             out.push_str(&tones);
             tones.clear();
-            if !c.is_whitespace() {
+            // Spaces and punctuation (H'Hen / H’Hen, Mai-Anh, a stray full stop) are
+            // how the name was typed, not part of it.
+            if c.is_alphanumeric() {
                 out.push(if c == 'ð' { 'đ' } else { c });
             }
         }
@@ -481,5 +513,28 @@ mod tests {
         assert!(!agree("Trần Hoà", "Trần Hoa"));
         assert!(!agree("Phạm Hơn", "Phạm Hồn"));
         assert_eq!(fold("Ðức"), "duc");
+        // Apostrophes as typed by other programs, hyphens and stray full stops.
+        assert!(agree("H'Hen Niê", "H’Hen Niê"));
+        assert!(agree("Ksor H'Ngơn", "Ksor H`Ngơn"));
+        assert!(agree("K'Bròi", "K Bròi"));
+        assert!(agree("Trần Thị Mai Anh", "Trần Thị Mai-Anh"));
+        assert!(agree("Võ Văn Tý", "Võ Văn Tý."));
+        assert!(!agree("H'Hen Niê", "H’Hên Niê"));
+    }
+
+    #[test]
+    fn diacritics_conflicts() {
+        assert!(diacritics_conflict("Trần Văn Hùng", "Trần Văn Hưng"));
+        assert!(diacritics_conflict("Phan Thị Lan", "Phan Thị Lân"));
+        assert!(diacritics_conflict("Lê Văn Hùng", "Lê Hưng"));
+        // Typos and other words are for fuzzy matching to weigh, not a conflict.
+        assert!(!diacritics_conflict("Trần Văn Hùng", "Trần Văn Hùg"));
+        assert!(!diacritics_conflict("Trần Văn Hùng", "Đặng Văn Hùng"));
+        // Without diacritics (the whole name or the word), tone placement, case.
+        assert!(!diacritics_conflict("Tran Van Hung", "Trần Văn Hưng"));
+        assert!(diacritics_conflict("Trần Văn Hung", "Trần Văn Hưng"));
+        assert!(diacritics_conflict("Nguyễn Thị Thu", "Nguyễn Thị Thư"));
+        assert!(!diacritics_conflict("Nguyễn Thị Hòa", "NGUYỄN THỊ HOÀ"));
+        assert!(!diacritics_conflict("Trần Văn Hùng", "Trần Văn Hùng"));
     }
 }

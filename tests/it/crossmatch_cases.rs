@@ -600,3 +600,88 @@ fn an_unreadable_sector_birth_date_is_a_mismatch() {
     );
     assert!(rules_of(&found, "BH1").is_empty(), "{found:?}");
 }
+
+/// Names whose diacritics differ disagree (SPEC §4), and so do surnames that are not
+/// one typo apart: a record without an ID is not linked to such a person, a death is
+/// not put on them and an old CMND is not suggested for them. A name written without
+/// any diacritics, and a one-letter typo, still link.
+#[test]
+fn record_linkage_keeps_names_that_disagree_apart() {
+    let found = findings(&[
+        (
+            "population",
+            POPULATION_HEADER,
+            vec![
+                person(
+                    "P1",
+                    "083086000011",
+                    "Trần Văn Hùng",
+                    "20/04/1986",
+                    "Nam",
+                    "28756",
+                ),
+                person(
+                    "P2",
+                    "083060000022",
+                    "Đặng Văn Minh",
+                    "10/01/1960",
+                    "Nam",
+                    "28756",
+                ),
+                person(
+                    "P3",
+                    "083069000033",
+                    "Quan Văn Hùng",
+                    "08/08/1969",
+                    "Nam",
+                    "28756",
+                ),
+                person(
+                    "P4",
+                    "083175000044",
+                    "Lê Thị Thu",
+                    "03/03/1975",
+                    "Nữ",
+                    "28756",
+                ),
+            ],
+        ),
+        (
+            "tax",
+            TAX_HEADER,
+            vec![
+                // Diacritics differ: nobody.
+                "8000000001,,Trần Văn Hưng,1986-04-20,\"Ấp 1\",28756".to_string(),
+                "8000000004,,Lê Thị Thư,1975-03-03,\"Ấp 1\",28756".to_string(),
+                // Written without diacritics, or with a one-letter typo: the person.
+                "8000000011,,TRAN VAN HUNG,1986-04-20,\"Ấp 1\",28756".to_string(),
+                "8000000012,,Trần Văn Hùg,1986-04-20,\"Ấp 1\",28756".to_string(),
+            ],
+        ),
+        (
+            "deaths",
+            "death_reg_id,person_id,full_name,birth_date,gender,death_date,commune_code",
+            vec!["KT1,,Trần Văn Minh,10/01/1960,Nam,01/01/2026,28756".to_string()],
+        ),
+        (
+            "legacy_id",
+            "old_id,full_name,birth_date,gender,hometown,commune_code",
+            vec!["211111116,Quan Văn Hưng,08/08/1969,Nam,Bến Tre,28756".to_string()],
+        ),
+    ]);
+    for key in ["8000000001", "8000000004"] {
+        assert_eq!(rules_of(&found, key), vec!["XM.tax.NOT_FOUND"], "{key}");
+    }
+    for key in ["8000000011", "8000000012"] {
+        assert_eq!(rules_of(&found, key), vec!["XM.tax.ID_MISSING"], "{key}");
+        assert_eq!(
+            found[&("XM.tax.ID_MISSING".to_string(), key.to_string())].0,
+            "083086000011"
+        );
+    }
+    // Đặng is not Trần: P2 is alive, so no recorded death is missing and the card rules
+    // still see him.
+    assert!(rules_of(&found, "KT1").is_empty(), "{found:?}");
+    let legacy = &found[&("DU.OLD_ID_NOT_LINKED".to_string(), "211111116".to_string())];
+    assert_eq!(legacy.0, "", "no person is suggested: {legacy:?}");
+}
