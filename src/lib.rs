@@ -757,7 +757,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
 
     // Findings: order, history.
     let finding_count = all_findings.len() as u64;
-    let progress = clock.time(
+    let mut progress = clock.time(
         "findings:sort",
         |_: &findings::history::Progress| finding_count,
         || {
@@ -765,6 +765,10 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             findings::history::apply(&mut all_findings, previous.as_ref(), config.as_of)
         },
     );
+    progress.previous_as_of = config
+        .previous
+        .as_deref()
+        .and_then(findings::history::previous_as_of);
 
     // Summary.
     let mut summary = RunSummary {

@@ -125,6 +125,14 @@ pub fn load_previous(dir: &Path) -> Result<HashMap<String, PreviousFinding>> {
     Ok(out)
 }
 
+/// The run date of the earlier run in `dir`, from its summary.json (`None` when it has
+/// none or it cannot be read: the date only labels the comparison).
+pub fn previous_as_of(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
+    let summary: serde_json::Value = serde_json::from_str(&text).ok()?;
+    summary.get("as_of")?.as_str().map(str::to_string)
+}
+
 /// Mark findings new/open against `previous` and count progress. Without a previous
 /// run every finding is new and first seen today.
 pub fn apply(

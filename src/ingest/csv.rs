@@ -261,15 +261,26 @@ fn parse_csv(
             "the file is empty: expected a header row naming the columns",
         ));
     }
+    if let Some(example) = double_encoded(body) {
+        return Err(Error::input(
+            path,
+            format!(
+                "the text was encoded twice (it reads \"{example}\" where Vietnamese letters belong): \
+                 the file was opened as Windows-1252 and saved again as UTF-8. Export it again \
+                 from the source system, or undo the second encoding with \
+                 `iconv -f UTF-8 -t WINDOWS-1252 in.csv > out.csv`"
+            ),
+        ));
+    }
     // Excel's `sep=;` line names the delimiter and comes before the header.
     let (named_delimiter, header_start) = excel_separator_line(body);
-    let delimiter = request
-        .delimiter
-        .or(named_delimiter)
-        .unwrap_or_else(|| sniff_delimiter(&body[header_start..]));
-    let (headers, data_start) = read_header(path, &body[header_start..], delimiter)?;
-    let data_start = header_start + data_start;
-    let (plan, key_column) = FieldPlan::for_headers(request, &headers)?;
+    let HeaderFound {
+        delimiter,
+        headers,
+        data_start,
+        plan,
+        key_column,
+    } = find_header(request, body, header_start, named_delimiter)?;
     let header_words = super::mapping::header_words(&headers, request.schema);
 
     let header_lines = memchr::memchr_iter(b'\n', &body[..data_start]).count() as u64;
@@ -524,6 +535,88 @@ fn excel_separator_line(body: &[u8]) -> (Option<u8>, usize) {
         }
         _ => (None, 0),
     }
+}
+
+/// The header row as found, and how the rows under it are read.
+struct HeaderFound {
+    delimiter: u8,
+    headers: Vec<String>,
+    /// Where the first data row starts in the body.
+    data_start: usize,
+    plan: FieldPlan,
+    key_column: Option<usize>,
+}
+
+/// Lines of a report's title (`DANH SÁCH NHÂN KHẨU…`, the export date) looked past
+/// for the header row.
+const MAX_TITLE_LINES: usize = 10;
+
+/// The header row: the first line (after a `sep=` line), or, when that line does not
+/// name the dataset's columns, the first of the next [`MAX_TITLE_LINES`] lines that
+/// does, as exported reports put a title above the table. The lines above are no
+/// records; when no line fits, the first line's error stands.
+fn find_header(
+    request: &ReadRequest<'_>,
+    body: &[u8],
+    header_start: usize,
+    named_delimiter: Option<u8>,
+) -> Result<HeaderFound> {
+    let at = |start: usize| -> Result<HeaderFound> {
+        let delimiter = request
+            .delimiter
+            .or(named_delimiter)
+            .unwrap_or_else(|| sniff_delimiter(&body[start..]));
+        let (headers, data_start) = read_header(request.path, &body[start..], delimiter)?;
+        let (plan, key_column) = FieldPlan::for_headers(request, &headers)?;
+        Ok(HeaderFound {
+            delimiter,
+            headers,
+            data_start: start + data_start,
+            plan,
+            key_column,
+        })
+    };
+    let first_error = match at(header_start) {
+        Ok(found) => return Ok(found),
+        Err(error) => error,
+    };
+    let mut start = header_start;
+    for _ in 0..MAX_TITLE_LINES {
+        match memchr::memchr(b'\n', &body[start..]) {
+            Some(end) if start + end + 1 < body.len() => start += end + 1,
+            _ => break,
+        }
+        if let Ok(found) = at(start) {
+            return Ok(found);
+        }
+    }
+    Err(first_error)
+}
+
+/// An example of text encoded twice, when the start of the file has several: UTF-8
+/// Vietnamese read as Windows-1252 and saved again turns every ạ–ỹ (U+1EA0–U+1EF9,
+/// whose UTF-8 starts E1 BA or E1 BB) into `áº` or `á»`, which no Vietnamese or
+/// English text contains.
+fn double_encoded(body: &[u8]) -> Option<String> {
+    const MIN_SIGNS: usize = 8;
+    let sample = &body[..body.len().min(1 << 20)];
+    let signs: Vec<usize> = memchr::memmem::find_iter(sample, "á»".as_bytes())
+        .chain(memchr::memmem::find_iter(sample, "áº".as_bytes()))
+        .take(MIN_SIGNS)
+        .collect();
+    if signs.len() < MIN_SIGNS {
+        return None;
+    }
+    let at = signs[0];
+    let start = (at.saturating_sub(12)..=at)
+        .find(|&i| std::str::from_utf8(&sample[i..at]).is_ok())
+        .unwrap_or(at);
+    let end = (at + 16).min(sample.len());
+    Some(
+        String::from_utf8_lossy(&sample[start..end])
+            .trim()
+            .to_string(),
+    )
 }
 
 fn read_header(path: &Path, body: &[u8], delimiter: u8) -> Result<(Vec<String>, usize)> {

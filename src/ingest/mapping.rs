@@ -46,14 +46,16 @@ const ALIASES: &[(&str, &[&str])] = &[
         "birth_province_code",
         &[
             "Mã tỉnh khai sinh",
+            "Mã tỉnh nơi sinh",
             "Mã tỉnh nơi đăng ký khai sinh",
             "Nơi đăng ký khai sinh",
+            "Tỉnh nơi sinh",
         ],
     ),
-    ("ethnicity", &["Dân tộc"]),
+    ("ethnicity", &["Dân tộc", "Mã dân tộc"]),
     ("religion", &["Tôn giáo"]),
     ("nationality", &["Quốc tịch"]),
-    ("province_code", &["Mã tỉnh"]),
+    ("province_code", &["Mã tỉnh", "Mã tỉnh thành phố"]),
     ("district_code", &["Mã huyện"]),
     (
         "commune_code",

@@ -925,3 +925,47 @@ fn a_household_whose_heads_row_was_rejected_is_not_reported_headless() {
         BTreeSet::from(["H9".to_string()])
     );
 }
+
+/// An exported report with a title and a date above the table reads from its header
+/// row on, with the lines numbered as in the file; the title lines are no records.
+#[test]
+fn title_lines_above_the_header_are_looked_past() {
+    let body = population(&[GOOD, GOOD2]);
+    let mut text =
+        String::from("DANH SÁCH NHÂN KHẨU XÃ AN HỘI;;;\nNgày xuất: 15/06/2026;;;\n;;;\n")
+            .replace(';', ",")
+            .into_bytes();
+    text.extend_from_slice(&body);
+    let bad = GOOD.replace("P1,", "P3,").replace(",Nữ,", ",Nữ,extra,");
+    text.extend_from_slice(format!("{bad}\n").as_bytes());
+    let (outcome, dir) = run_on(&text);
+    let summary = outcome.expect("runs").summary;
+    let stats = &summary.inputs["population"];
+    assert_eq!((stats.read, stats.accepted, stats.rejected), (3, 2, 1));
+    // Three title lines, the header, two rows: the bad row is line 7.
+    assert_eq!(rejects(&dir)[0][1], "7");
+}
+
+/// UTF-8 text opened as Windows-1252 and saved again ("Nguyá»…n") stops the run with
+/// what happened and how to undo it, instead of flagging every name and value.
+#[test]
+fn text_encoded_twice_stops_the_run_saying_so() {
+    // Each UTF-8 byte read as one character (Latin-1, as Windows-1252 reads the bytes
+    // of ạ–ỹ), then saved as UTF-8.
+    let twice = |text: &str| -> String { text.bytes().map(char::from).collect() };
+    let rows: Vec<String> = (0..10)
+        .map(|i| {
+            twice(
+                &GOOD
+                    .replace("P1,", &format!("P{i},"))
+                    .replace("Nguyễn", "Nguyễn Thị Hường Việt"),
+            )
+        })
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (outcome, dir) = run_on(&population(&rows));
+    let error = outcome.err().expect("must fail").to_string();
+    assert!(error.contains("encoded twice"), "{error}");
+    assert!(error.contains("iconv"), "{error}");
+    assert!(!dir.path().join("out").exists());
+}

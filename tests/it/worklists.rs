@@ -315,6 +315,11 @@ fn second_night_counts_resolved_new_open_and_suppresses_confirmed() {
     let outcome2 = run(data.path(), &second, Some(&first), Some(&state));
     let p = &outcome2.summary.progress;
     assert!(p.compared);
+    assert_eq!(
+        p.previous_as_of.as_deref(),
+        Some(outcome1.summary.as_of.as_str()),
+        "the comparison names the earlier night"
+    );
     let rule = &p.rules["SONG.NO_ID_CARD"];
     assert_eq!(
         rule.resolved,
