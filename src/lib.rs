@@ -146,6 +146,24 @@ fn file_warnings(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Vec<Strin
                     .is_some_and(normalize::id::is_scientific_notation)
             })
             .count();
+        let (given, short) = (0..table.rows)
+            .into_par_iter()
+            .filter_map(|row| ids.text(row).filter(|id| !id.is_empty()))
+            .map(|id| {
+                let short = (9..=11).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit());
+                (1usize, usize::from(short))
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        if short >= 20 && short * 2 >= given {
+            warnings.push(format!(
+                "{}: {short} of {given} person_id values have 9–11 digits: the column was \
+                 stored as numbers somewhere (a spreadsheet, or a Parquet or database column \
+                 of integer type), which drops the leading zeros. Export the column as text; \
+                 until then every such ID is matched padded and reported with the padded \
+                 value suggested",
+                table.source.display()
+            ));
+        }
         if lossy > 0 {
             warnings.push(format!(
                 "{}: {lossy} person_id value(s) are in scientific notation (e.g. 8.33001E+10): \

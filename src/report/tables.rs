@@ -272,7 +272,8 @@ pub fn write_worklists_csv(
                 .write_record(WORKLIST_HEADERS)
                 .map_err(|e| csv_error(&path, e))?;
             for (i, f) in list.iter().enumerate() {
-                let cells = worklist_cells(i, f, rules.get(&*f.rule_id).copied());
+                let cells = worklist_cells(i, f, rules.get(&*f.rule_id).copied())
+                    .map(inert_in_spreadsheets);
                 writer
                     .write_record(&cells)
                     .map_err(|e| csv_error(&path, e))?;
@@ -282,6 +283,23 @@ pub fn write_worklists_csv(
         })
         .collect();
     written.into_iter().collect()
+}
+
+/// A worklist cell that a spreadsheet would run as a formula (`=HYPERLINK(…)`,
+/// `+84 …`, `@SUM(…)` typed into a name or address somewhere upstream) gets Excel's
+/// text mark in front, so that opening the worklist runs nothing. Numbers (`-5`) and
+/// everything else are written as they are; findings.csv, for programs, keeps every
+/// value unchanged.
+pub fn inert_in_spreadsheets(cell: String) -> String {
+    let starts_formula = matches!(
+        cell.as_bytes().first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    if starts_formula && cell.parse::<f64>().is_err() {
+        format!("'{cell}")
+    } else {
+        cell
+    }
 }
 
 /// Write `rejects/<dataset>.csv` (file, line, reason, row).
@@ -306,4 +324,19 @@ pub fn write_rejects(path: &Path, file: &Path, rejects: &[Reject]) -> Result<()>
             .map_err(|e| csv_error(path, e))?;
     }
     writer.flush().map_err(|e| Error::io(path, "writing", e))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formulas_are_inert_and_numbers_stay() {
+        use super::inert_in_spreadsheets as inert;
+        assert_eq!(inert("=HYPERLINK(\"x\")".into()), "'=HYPERLINK(\"x\")");
+        assert_eq!(inert("+84 912 345 678".into()), "'+84 912 345 678");
+        assert_eq!(inert("@SUM(1+1)".into()), "'@SUM(1+1)");
+        assert_eq!(inert("-Lê Văn Tám".into()), "'-Lê Văn Tám");
+        assert_eq!(inert("-5".into()), "-5");
+        assert_eq!(inert("Lê Văn Tám".into()), "Lê Văn Tám");
+        assert_eq!(inert(String::new()), "");
+    }
 }

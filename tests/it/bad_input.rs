@@ -969,3 +969,33 @@ fn text_encoded_twice_stops_the_run_saying_so() {
     assert!(error.contains("iconv"), "{error}");
     assert!(!dir.path().join("out").exists());
 }
+
+/// A register whose IDs were all stored as numbers (leading zeros gone) says so once,
+/// beside the per-record findings.
+#[test]
+fn ids_stored_as_numbers_are_one_warning() {
+    let rows: Vec<String> = (10..40)
+        .map(|i| {
+            GOOD.replace("P1,", &format!("P{i},"))
+                .replace("083190012345", &format!("831900123{i}"))
+        })
+        .collect();
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let (outcome, _dir) = run_on(&population(&rows));
+    let summary = outcome.expect("runs").summary;
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("30 of 30 person_id values have 9–11 digits")),
+        "{:?}",
+        summary.warnings
+    );
+    // A few such IDs among many are per-record findings only.
+    let (outcome, _dir) = run_on(&population(&[
+        GOOD,
+        &GOOD2.replace("083088012346", "83088012346"),
+    ]));
+    let summary = outcome.expect("runs").summary;
+    assert!(!summary.warnings.iter().any(|w| w.contains("9–11 digits")));
+}
