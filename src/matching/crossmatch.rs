@@ -211,7 +211,7 @@ pub fn match_dataset(
     let employer_communes = table.dict("employer_commune_code");
     let population = index.table;
     let register_provinces = population.dict("province_code");
-    let source = table.name.as_str();
+    let source = crate::model::schema::dataset_label(&table.name);
     let register_province_of = |person: u32| -> String {
         province_of(admin, index.commune(person)).unwrap_or_else(|| {
             register_provinces
@@ -453,6 +453,9 @@ pub fn format_id(value: u64) -> String {
 
 fn ambiguous_detail(index: &PersonIndex<'_>, rows: &[u32]) -> RowDetail {
     let keys = index.table.keys();
+    // In record-key order: the same text whatever order the register lists them in.
+    let mut rows = rows.to_vec();
+    rows.sort_by_key(|&p| keys.map_or("", |k| k.get(p as usize)));
     let listed: Vec<String> = rows
         .iter()
         .take(10)
@@ -473,7 +476,7 @@ fn ambiguous_detail(index: &PersonIndex<'_>, rows: &[u32]) -> RowDetail {
             rows.len(),
             listed.join("; ")
         ),
-        candidates: rows.to_vec(),
+        candidates: rows,
     }
 }
 

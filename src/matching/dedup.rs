@@ -1189,7 +1189,9 @@ pub fn hits(mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<Hit> {
             if mask.is_some_and(|m| !m[row as usize]) {
                 continue;
             }
-            let others: Vec<u32> = cluster.rows.iter().copied().filter(|&r| r != row).collect();
+            // In record-key order, whatever order the register lists them in.
+            let mut others: Vec<u32> = cluster.rows.iter().copied().filter(|&r| r != row).collect();
+            others.sort_by_key(|&r| keys.map_or("", |k| k.get(r as usize)));
             let described: Vec<String> = others
                 .iter()
                 .map(|&other| {

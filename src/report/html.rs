@@ -103,6 +103,17 @@ svg text{font-size:11px;fill:#374151}
 a{color:#1d4ed8}
 "#;
 
+/// A birth date as `yyyymmdd` (month and day 0 when unknown), so that the column
+/// sorts by date rather than by the day written first; other text as it is.
+fn date_sort_key(text: &str) -> String {
+    let date = crate::normalize::date::parse_date(text);
+    if date.is_known() {
+        format!("{:04}{:02}{:02}", date.year(), date.month(), date.day())
+    } else {
+        escape(text)
+    }
+}
+
 const SCRIPT: &str = r#"
 function sortTable(th){const t=th.closest('table'),i=[...th.parentNode.children].indexOf(th),
  b=t.tBodies[0],asc=th.dataset.asc!=='1';th.dataset.asc=asc?'1':'0';
@@ -455,7 +466,7 @@ pub fn write_report(
                 let rule = rules.get(&*f.rule_id);
                 let _ = write!(
                     body,
-                    "<tr><td class=\"n\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    "<tr><td class=\"n\">{}</td><td data-v=\"{}\">{}</td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td data-v=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                     i + 1,
                     f.severity.rank(),
                     f.severity.label(),
@@ -465,6 +476,7 @@ pub fn write_report(
                     escape(&f.record_key),
                     escape(&f.person_id),
                     escape(&f.full_name),
+                    date_sort_key(&f.birth_date),
                     escape(&f.birth_date),
                     escape(&f.household_id),
                     escape(&f.detail),

@@ -80,6 +80,14 @@ pub fn household_heads(
             if !fires {
                 return None;
             }
+            // Members are named in record-key order, so that the text is the same
+            // whatever order tonight's extract lists them in.
+            let by_key = |rows: &[u32]| -> Vec<u32> {
+                let mut sorted = rows.to_vec();
+                sorted.sort_by_key(|&row| keys.map_or("", |k| k.get(row as usize)));
+                sorted
+            };
+            let (group_sorted, heads) = (by_key(group), by_key(&heads));
             let describe = |row: u32| -> String {
                 let name = names.map_or("", |n| n.text.get(row as usize));
                 let relation = relations.get(row as usize);
@@ -95,7 +103,7 @@ pub fn household_heads(
                 HeadCondition::None => format!(
                     "Hộ {household} có {} thành viên, không ai là chủ hộ: {}",
                     group.len(),
-                    super::listed(group.iter().map(|&r| describe(r)), ", ")
+                    super::listed(group_sorted.iter().map(|&r| describe(r)), ", ")
                 ),
                 HeadCondition::Many => format!(
                     "Hộ {household} có {} chủ hộ: {}",
