@@ -391,7 +391,7 @@ fn a_huge_group_fits_the_workbook_and_keeps_its_keys_in_the_csv() {
     let summary = book.worksheet_range("Tổng hợp").unwrap();
     let titles: Vec<String> = summary
         .rows()
-        .filter(|r| r[0].to_string() == "SACH.DUP_ID")
+        .filter(|r| r[0] == "SACH.DUP_ID")
         .map(|r| r[1].to_string())
         .collect();
     assert_eq!(titles.len(), 1);
