@@ -190,6 +190,38 @@ fn file_warnings(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Vec<Strin
     warnings
 }
 
+/// Death registrations that mark nobody dead (no register person matches, or several
+/// match equally): no rule reports them, so the run names them once, for the civil
+/// registry and the register to be compared by hand.
+fn unattached_deaths_warning(
+    table: &Table,
+    links: &[matching::deaths::DeathLink],
+) -> Option<String> {
+    use matching::deaths::LinkHow;
+    let mut examples = Vec::new();
+    let (mut nobody, mut several) = (0usize, 0usize);
+    for (row, link) in links.iter().enumerate() {
+        match link.how {
+            LinkHow::NotFound => nobody += 1,
+            LinkHow::Ambiguous(_) => several += 1,
+            _ => continue,
+        }
+        if examples.len() < 5 {
+            examples.push(table.key(row).to_string());
+        }
+    }
+    (nobody + several > 0).then(|| {
+        format!(
+            "{}: {} death registration(s) mark nobody dead in the register ({nobody} match \
+             no person, {several} match several equally; e.g. {}): compare them with the \
+             register by hand",
+            table.source.display(),
+            nobody + several,
+            examples.join(", ")
+        )
+    })
+}
+
 /// One warning per rule with a status list: the status values of its dataset that are
 /// in neither `active_status` nor `inactive_status`, with their row counts. They count
 /// as inactive, so an agency's new word for active would silently lose
@@ -567,6 +599,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                 }
                 registered_deaths
                     .extend(deaths.iter().filter_map(|l| l.person.map(|p| p as usize)));
+                warnings.extend(unattached_deaths_warning(table, &deaths));
                 links.deaths = deaths;
                 links.pairs.insert("deaths".into(), pairs);
             }

@@ -39,6 +39,10 @@ pub struct AdminUnits {
     /// Commune codes with more than one row in force at the run date (periods that
     /// overlap); the first row of each is used.
     pub overlapping: std::collections::BTreeSet<String>,
+    /// Communes no longer in force at the run date (merged or abolished), by code:
+    /// their name and the last day they were in force, to tell the officer why a
+    /// record's old code is not in the list.
+    pub ended: BTreeMap<String, (String, NaiveDate)>,
 }
 
 /// Province codes are two-digit; accept the three-digit ID-prefix form (`083`).
@@ -62,7 +66,16 @@ impl AdminUnits {
         for row in 0..table.rows {
             let starts = from.map(|c| c.get(row)).and_then(|d| d.earliest());
             let ends = to.map(|c| c.get(row)).and_then(|d| d.latest());
-            if starts.is_some_and(|d| d > as_of) || ends.is_some_and(|d| d < as_of) {
+            if starts.is_some_and(|d| d > as_of) {
+                continue;
+            }
+            if let Some(ended) = ends.filter(|&d| d < as_of) {
+                let code = table.display("commune_code", row);
+                let name = table.display("commune_name", row);
+                let latest = units.ended.entry(code).or_insert((name.clone(), ended));
+                if ended > latest.1 {
+                    *latest = (name, ended);
+                }
                 continue;
             }
             let commune = Commune {
@@ -92,6 +105,8 @@ impl AdminUnits {
             }
             units.communes.insert(commune.code.clone(), commune);
         }
+        let in_force = &units.communes;
+        units.ended.retain(|code, _| !in_force.contains_key(code));
         units
     }
 

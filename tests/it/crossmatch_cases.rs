@@ -685,3 +685,124 @@ fn record_linkage_keeps_names_that_disagree_apart() {
     let legacy = &found[&("DU.OLD_ID_NOT_LINKED".to_string(), "211111116".to_string())];
     assert_eq!(legacy.0, "", "no person is suggested: {legacy:?}");
 }
+
+/// A record still carrying the code of a commune merged away before the run date is
+/// an unknown commune, and its finding says which commune the code was and since when
+/// it is gone, so the officer knows to look up the new code.
+#[test]
+fn a_merged_communes_code_says_it_ended() {
+    let dir = temp();
+    let admin = "province_code,province_name,district_code,district_name,commune_code,commune_name,valid_from,valid_to
+83,Tỉnh Bến Tre,829,Thành phố Bến Tre,28756,Phường 1,,
+83,Tỉnh Bến Tre,829,Thành phố Bến Tre,28757,Phường 2,,30/06/2025
+";
+    write(dir.path(), "admin_units.csv", admin.as_bytes());
+    let rows = [
+        person(
+            "P1",
+            "083080000011",
+            "Lê Văn Tám",
+            "01/02/1980",
+            "Nam",
+            "28756",
+        ),
+        person(
+            "P2",
+            "083080000022",
+            "Lê Văn Bảy",
+            "01/03/1980",
+            "Nam",
+            "28757",
+        ),
+        person(
+            "P3",
+            "083080000033",
+            "Lê Văn Chín",
+            "01/04/1980",
+            "Nam",
+            "99999",
+        ),
+    ];
+    let text = format!("{POPULATION_HEADER}\n{}\n", rows.join("\n"));
+    write(dir.path(), "population.csv", text.as_bytes());
+    let out = dir.path().join("out");
+    let mut config = config_for(dir.path(), &out);
+    (config.xlsx, config.html) = (false, false);
+    doisoat::run(&config, &doisoat::Silent).unwrap();
+    let (header, found) = read_csv(&out.join("findings.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let detail_of = |key: &str| -> String {
+        found
+            .iter()
+            .find(|r| r[col("rule_id")] == "DUNG.INVALID_VALUE" && r[col("record_key")] == key)
+            .map(|r| r[col("detail")].clone())
+            .unwrap_or_else(|| panic!("no INVALID_VALUE for {key}: {found:?}"))
+    };
+    let merged = detail_of("P2");
+    assert!(
+        merged.contains("Phường 2") && merged.contains("30/06/2025"),
+        "{merged}"
+    );
+    let unknown = detail_of("P3");
+    assert!(!unknown.contains("hết hiệu lực"), "{unknown}");
+    assert!(!found
+        .iter()
+        .any(|r| r[col("record_key")] == "P1" && r[col("rule_id")] == "DUNG.INVALID_VALUE"));
+}
+
+/// A death registration that marks nobody dead (its person is not in the register, or
+/// two people match it equally) is named in one warning instead of vanishing.
+#[test]
+fn death_registrations_that_mark_nobody_are_a_warning() {
+    let dir = temp();
+    write(dir.path(), "admin_units.csv", ADMIN.as_bytes());
+    let rows = [
+        person(
+            "P1",
+            "083080000011",
+            "Lê Văn Tám",
+            "01/02/1980",
+            "Nam",
+            "28756",
+        ),
+        person(
+            "P2",
+            "083080000022",
+            "Lê Văn Tám",
+            "01/02/1980",
+            "Nam",
+            "28757",
+        ),
+        person(
+            "P3",
+            "083080000033",
+            "Trần Văn Chín",
+            "01/04/1980",
+            "Nam",
+            "28756",
+        ),
+    ];
+    let text = format!("{POPULATION_HEADER}\n{}\n", rows.join("\n"));
+    write(dir.path(), "population.csv", text.as_bytes());
+    let deaths = "death_reg_id,person_id,full_name,birth_date,gender,death_date,commune_code
+KT1,,Lê Văn Tám,01/02/1980,Nam,01/01/2026,28758
+KT2,,Phạm Thị Mơ,01/02/1950,Nữ,01/01/2026,28756
+KT3,083080000033,Trần Văn Chín,01/04/1980,Nam,01/01/2026,28756
+";
+    write(dir.path(), "deaths.csv", deaths.as_bytes());
+    let out = dir.path().join("out");
+    let mut config = config_for(dir.path(), &out);
+    (config.xlsx, config.html) = (false, false);
+    let summary = doisoat::run(&config, &doisoat::Silent).unwrap().summary;
+    let warning = summary
+        .warnings
+        .iter()
+        .find(|w| w.contains("death registration"))
+        .unwrap_or_else(|| panic!("{:?}", summary.warnings));
+    assert!(warning.contains("2 death registration(s)"), "{warning}");
+    assert!(
+        warning.contains("1 match no person, 1 match several"),
+        "{warning}"
+    );
+    assert!(warning.contains("KT1") && warning.contains("KT2") && !warning.contains("KT3"));
+}

@@ -74,9 +74,16 @@ pub fn in_list(
     };
     let message = |value: &str| -> String {
         if list == ADMIN_COMMUNE_LIST {
+            let ended = ctx.admin.ended.get(value).map(|(name, last_day)| {
+                format!(
+                    " (mã của {name}, hết hiệu lực sau ngày {}: đã sáp nhập/giải thể, cập nhật mã xã hiện hành)",
+                    last_day.format("%d/%m/%Y")
+                )
+            });
             format!(
-                "{} \"{value}\" không có trong danh mục đơn vị hành chính",
-                field_label(field)
+                "{} \"{value}\" không có trong danh mục đơn vị hành chính{}",
+                field_label(field),
+                ended.unwrap_or_default()
             )
         } else {
             format!("{} \"{value}\" không có trong danh mục", field_label(field))
