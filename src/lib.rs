@@ -183,7 +183,10 @@ fn file_warnings(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Vec<Strin
     warnings.extend(unknown_status_warnings(pack, tables));
     for ((file, column), rules) in &absent {
         warnings.push(format!(
-            "{file}: no column \"{column}\"; rules {} read it as empty for every row",
+            "{file}: no column \"{column}\"; rules {} cannot check it (a required field \
+             absent from the whole file is not reported record by record): if the file \
+             has it under another header, map it in the run file \
+             ([datasets.<name>] columns = {{ {column} = \"…\" }})",
             rules.join(", ")
         ));
     }

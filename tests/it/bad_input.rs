@@ -999,3 +999,46 @@ fn ids_stored_as_numbers_are_one_warning() {
     let summary = outcome.expect("runs").summary;
     assert!(!summary.warnings.iter().any(|w| w.contains("9–11 digits")));
 }
+
+/// A mandatory column missing from the whole file (or under a header the mapping does
+/// not know) is one warning, not a DU.MISSING_FIELD on every record; fields that are
+/// empty in columns the file has are still reported.
+#[test]
+fn a_mandatory_column_absent_from_the_file_is_a_warning_not_every_record() {
+    let drop_ethnicity = |line: &str| -> String {
+        let mut cells: Vec<&str> = line.split(',').collect();
+        cells.remove(7);
+        cells.join(",")
+    };
+    let header = drop_ethnicity(POPULATION_HEADER);
+    assert!(!header.contains("ethnicity"));
+    let no_gender = GOOD2.replace(",Nam,", ",,");
+    let text = format!(
+        "{header}\n{}\n{}\n",
+        drop_ethnicity(GOOD),
+        drop_ethnicity(&no_gender)
+    );
+    let (outcome, dir) = run_on(text.as_bytes());
+    let summary = outcome.expect("runs").summary;
+    assert!(
+        summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("no column \"ethnicity\"") && w.contains("DU.MISSING_FIELD")),
+        "{:?}",
+        summary.warnings
+    );
+    let (header, rows) = read_csv(&dir.path().join("out/findings.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let missing: Vec<(&str, &str)> = rows
+        .iter()
+        .filter(|r| r[column("rule_id")] == "DU.MISSING_FIELD")
+        .map(|r| {
+            (
+                r[column("record_key")].as_str(),
+                r[column("fields")].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(missing, vec![("P2", "gender")]);
+}

@@ -13,17 +13,25 @@ use crate::model::date::{age_on, anniversary};
 use crate::model::{admin::normalize_province_code, Column, DateColumn, PartialDate, Table};
 use crate::normalize::id::{self, check_id, IdPrefixes};
 
-/// `required`: one hit per row listing every empty field.
+/// `required`: one hit per row listing every empty field. A field whose column the file
+/// lacks altogether is one problem of the file, named in the run's warnings, not a
+/// finding on every record (a header the mapping did not recognise would otherwise
+/// flag the whole province).
 pub fn required(table: &Table, fields: &[String], mask: Option<&[bool]>) -> Vec<Hit> {
-    let columns: Vec<(&String, Option<&Column>)> =
-        fields.iter().map(|f| (f, table.column(f))).collect();
+    let columns: Vec<(&String, &Column)> = fields
+        .iter()
+        .filter_map(|f| Some((f, table.column(f)?)))
+        .collect();
+    if columns.is_empty() {
+        return Vec::new();
+    }
     (0..table.rows)
         .into_par_iter()
         .filter(|&row| mask.is_none_or(|m| m[row]))
         .filter_map(|row| {
             let missing: Vec<&String> = columns
                 .iter()
-                .filter(|(_, column)| column.is_none_or(|c| c.is_blank(row)))
+                .filter(|(_, column)| column.is_blank(row))
                 .map(|(name, _)| *name)
                 .collect();
             if missing.is_empty() {
