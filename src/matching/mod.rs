@@ -300,11 +300,26 @@ impl<'a> PersonIndex<'a> {
         let (surname_b, _, given_b) = similarity::split_name(folded_b);
         let words = &self.name_words;
         // A mistyped surname is one edit from the right one; more is another family.
+        let surnames_differ = |x: &str, y: &str| {
+            similarity::canonical_surname(x) != similarity::canonical_surname(y)
+                && (!similarity::edit_distance_at_most_one(x.as_bytes(), y.as_bytes())
+                    || words.both_common(&words.surnames, x, y))
+        };
+        // A word written before the name ("Ông", "Bà", a title) pushes the surname
+        // along: the longer name's second word is then the one to compare.
+        fn second_word(folded: &str) -> &str {
+            folded.split(' ').nth(1).unwrap_or("")
+        }
+        let (words_a, words_b) = (folded_a.split(' ').count(), folded_b.split(' ').count());
+        let shifted = match words_a.cmp(&words_b) {
+            std::cmp::Ordering::Greater => !surnames_differ(second_word(folded_a), surname_b),
+            std::cmp::Ordering::Less => !surnames_differ(surname_a, second_word(folded_b)),
+            std::cmp::Ordering::Equal => false,
+        };
         let surname_conflict = !surname_a.is_empty()
             && !surname_b.is_empty()
-            && similarity::canonical_surname(surname_a) != similarity::canonical_surname(surname_b)
-            && (!similarity::edit_distance_at_most_one(surname_a.as_bytes(), surname_b.as_bytes())
-                || words.both_common(&words.surnames, surname_a, surname_b));
+            && surnames_differ(surname_a, surname_b)
+            && !shifted;
         let given_conflict =
             given_a != given_b && words.both_common(&words.given, given_a, given_b);
         surname_conflict || given_conflict || diacritics_conflict(name_a, name_b)
