@@ -125,6 +125,16 @@ pub fn findings_with_admin(
     admin: &str,
     files: &[(&str, &str, Vec<String>)],
 ) -> BTreeMap<(String, String), (String, String)> {
+    let (_, dir) = run_files(admin, files);
+    read_findings(&dir.path().join("out"))
+}
+
+/// Write `admin` and the files given as (name, header, rows) to a new folder and run
+/// the shipped rules on them (no XLSX or HTML) into its `out`.
+pub fn run_files(
+    admin: &str,
+    files: &[(&str, &str, Vec<String>)],
+) -> (doisoat::RunOutcome, tempfile::TempDir) {
     let dir = temp();
     write(dir.path(), "admin_units.csv", admin.as_bytes());
     for (name, header, rows) in files {
@@ -135,8 +145,8 @@ pub fn findings_with_admin(
     let mut config = config_for(dir.path(), &out);
     config.xlsx = false;
     config.html = false;
-    doisoat::run(&config, &doisoat::Silent).unwrap();
-    read_findings(&out)
+    let outcome = doisoat::run(&config, &doisoat::Silent).unwrap();
+    (outcome, dir)
 }
 
 /// Findings of a run folder by (rule id, record key): suggested value, related keys.

@@ -691,13 +691,11 @@ fn record_linkage_keeps_names_that_disagree_apart() {
 /// it is gone, so the officer knows to look up the new code.
 #[test]
 fn a_merged_communes_code_says_it_ended() {
-    let dir = temp();
     let admin = "province_code,province_name,district_code,district_name,commune_code,commune_name,valid_from,valid_to
 83,Tỉnh Bến Tre,829,Thành phố Bến Tre,28756,Phường 1,,
 83,Tỉnh Bến Tre,829,Thành phố Bến Tre,28757,Phường 2,,30/06/2025
 ";
-    write(dir.path(), "admin_units.csv", admin.as_bytes());
-    let rows = [
+    let rows = vec![
         person(
             "P1",
             "083080000011",
@@ -723,12 +721,8 @@ fn a_merged_communes_code_says_it_ended() {
             "99999",
         ),
     ];
-    let text = format!("{POPULATION_HEADER}\n{}\n", rows.join("\n"));
-    write(dir.path(), "population.csv", text.as_bytes());
+    let (_, dir) = run_files(admin, &[("population", POPULATION_HEADER, rows)]);
     let out = dir.path().join("out");
-    let mut config = config_for(dir.path(), &out);
-    (config.xlsx, config.html) = (false, false);
-    doisoat::run(&config, &doisoat::Silent).unwrap();
     let (header, found) = read_csv(&out.join("findings.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     let detail_of = |key: &str| -> String {
@@ -754,9 +748,7 @@ fn a_merged_communes_code_says_it_ended() {
 /// two people match it equally) is named in one warning instead of vanishing.
 #[test]
 fn death_registrations_that_mark_nobody_are_a_warning() {
-    let dir = temp();
-    write(dir.path(), "admin_units.csv", ADMIN.as_bytes());
-    let rows = [
+    let rows = vec![
         person(
             "P1",
             "083080000011",
@@ -782,18 +774,23 @@ fn death_registrations_that_mark_nobody_are_a_warning() {
             "28756",
         ),
     ];
-    let text = format!("{POPULATION_HEADER}\n{}\n", rows.join("\n"));
-    write(dir.path(), "population.csv", text.as_bytes());
-    let deaths = "death_reg_id,person_id,full_name,birth_date,gender,death_date,commune_code
-KT1,,Lê Văn Tám,01/02/1980,Nam,01/01/2026,28758
-KT2,,Phạm Thị Mơ,01/02/1950,Nữ,01/01/2026,28756
-KT3,083080000033,Trần Văn Chín,01/04/1980,Nam,01/01/2026,28756
-";
-    write(dir.path(), "deaths.csv", deaths.as_bytes());
-    let out = dir.path().join("out");
-    let mut config = config_for(dir.path(), &out);
-    (config.xlsx, config.html) = (false, false);
-    let summary = doisoat::run(&config, &doisoat::Silent).unwrap().summary;
+    let deaths = vec![
+        "KT1,,Lê Văn Tám,01/02/1980,Nam,01/01/2026,28758".to_string(),
+        "KT2,,Phạm Thị Mơ,01/02/1950,Nữ,01/01/2026,28756".to_string(),
+        "KT3,083080000033,Trần Văn Chín,01/04/1980,Nam,01/01/2026,28756".to_string(),
+    ];
+    let (outcome, _dir) = run_files(
+        ADMIN,
+        &[
+            ("population", POPULATION_HEADER, rows),
+            (
+                "deaths",
+                "death_reg_id,person_id,full_name,birth_date,gender,death_date,commune_code",
+                deaths,
+            ),
+        ],
+    );
+    let summary = outcome.summary;
     let warning = summary
         .warnings
         .iter()
