@@ -66,6 +66,8 @@ pub struct BenchRun {
     pub findings: u64,
     /// Per stage: (seconds, rows per second).
     pub stages: BTreeMap<String, (f64, f64)>,
+    /// Per stage that shared the cores with others: those stages, `, `-separated.
+    pub stages_alongside: BTreeMap<String, String>,
     /// Per rule: (seconds, rows per second, findings).
     pub rule_timings: BTreeMap<String, (f64, f64, u64)>,
     /// Per rule accuracy against truth.csv.
@@ -88,6 +90,9 @@ pub struct IngestFloor {
     /// The read stage in the runs (median): split, UTF-8 check, row checks,
     /// record offsets, typed columns built, key check.
     pub read_seconds: f64,
+    /// Stages the read shared the cores with (empty when it ran by itself, so that
+    /// its time measures the ingest alone).
+    pub read_alongside: String,
 }
 
 /// Everything one `doisoat bench` measured.
@@ -140,9 +145,16 @@ fn ingest_floors(
                     .collect(),
             )
         };
+        let read_alongside = runs
+            .iter()
+            .filter(|r| r.people == people)
+            .find_map(|r| r.stages_alongside.get(&format!("read:{dataset}")))
+            .cloned()
+            .unwrap_or_default();
         floors.push(IngestFloor {
             people,
             read_seconds: stage(format!("read:{dataset}")),
+            read_alongside,
             dataset,
             bytes,
             records: best.records,
@@ -249,9 +261,20 @@ fn run_once(
     let number = |v: &serde_json::Value| v.as_f64().unwrap_or(0.0);
     let timings = &summary["timings"];
     let mut stages = BTreeMap::new();
+    let mut stages_alongside = BTreeMap::new();
     for stage in timings["stages"].as_array().into_iter().flatten() {
+        let name = stage["stage"].as_str().unwrap_or("").to_string();
+        let alongside: Vec<&str> = stage["alongside"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|other| other.as_str())
+            .collect();
+        if !alongside.is_empty() {
+            stages_alongside.insert(name.clone(), alongside.join(", "));
+        }
         stages.insert(
-            stage["stage"].as_str().unwrap_or("").to_string(),
+            name,
             (number(&stage["seconds"]), number(&stage["rows_per_second"])),
         );
     }
@@ -276,6 +299,7 @@ fn run_once(
         rows_read: summary["input_totals"]["read"].as_u64().unwrap_or(0),
         findings: summary["findings"]["total"].as_u64().unwrap_or(0),
         stages,
+        stages_alongside,
         rule_timings,
         accuracy,
     };
@@ -296,11 +320,11 @@ fn median(mut values: Vec<f64>) -> f64 {
 pub fn markdown(report: &BenchReport) -> String {
     let mut text = runs_markdown(&report.runs);
     if !report.ingest_floors.is_empty() {
-        text.push_str("\n## Ingest against its floor\n\nThe floor is the same file mapped, cut into the same chunks and split in parallel by the same splitter, building nothing (best of the rounds). The read adds the UTF-8 check, row checks, record offsets (row fingerprints are computed later, only for rows that get a finding), building the typed columns (NFC, folding, dictionaries, dates) and the key check.\n\n| people | file | MB | records | floor s | read s | × floor |\n|---:|---|---:|---:|---:|---:|---:|\n");
+        text.push_str("\n## Ingest against its floor\n\nThe floor is the same file mapped, cut into the same chunks and split in parallel by the same splitter, building nothing (best of the rounds). The read adds the UTF-8 check, row checks, record offsets (row fingerprints are computed later, only for rows that get a finding), building the typed columns (NFC, folding, dictionaries, dates) and the key check. A file read while other stages ran (\"beside\") shared the two cores with them, so its time there overstates the ingest alone.\n\n| people | file | MB | records | floor s | read s | × floor | beside |\n|---:|---|---:|---:|---:|---:|---:|---|\n");
         for floor in &report.ingest_floors {
             let times = |seconds: f64| seconds / floor.floor_seconds.max(1e-9);
             text.push_str(&format!(
-                "| {} | {} | {:.1} | {} | {:.3} | {:.3} | {:.2} |\n",
+                "| {} | {} | {:.1} | {} | {:.3} | {:.3} | {:.2} | {} |\n",
                 floor.people,
                 floor.dataset,
                 floor.bytes as f64 / 1e6,
@@ -308,6 +332,7 @@ pub fn markdown(report: &BenchReport) -> String {
                 floor.floor_seconds,
                 floor.read_seconds,
                 times(floor.read_seconds),
+                floor.read_alongside,
             ));
         }
     }
@@ -334,7 +359,7 @@ fn runs_markdown(runs: &[BenchRun]) -> String {
         ));
     }
     for ((people, rules), list) in &groups {
-        text.push_str(&format!("\n## {people} people, rules {rules}: stages (median)\n\n| stage | s | rows/s |\n|---|---:|---:|\n"));
+        text.push_str(&format!("\n## {people} people, rules {rules}: stages (median)\n\n| stage | s | rows/s | ran beside |\n|---|---:|---:|---|\n"));
         let names: Vec<String> = list[0].stages.keys().cloned().collect();
         for name in names {
             let seconds = median(
@@ -347,7 +372,13 @@ fn runs_markdown(runs: &[BenchRun]) -> String {
                     .filter_map(|r| r.stages.get(&name).map(|s| s.1))
                     .collect(),
             );
-            text.push_str(&format!("| {name} | {seconds:.3} | {rate:.0} |\n"));
+            let beside = list[0]
+                .stages_alongside
+                .get(&name)
+                .map_or("", String::as_str);
+            text.push_str(&format!(
+                "| {name} | {seconds:.3} | {rate:.0} | {beside} |\n"
+            ));
         }
         text.push_str("\n| rule | s | rows/s | findings | precision | recall |\n|---|---:|---:|---:|---:|---:|\n");
         for (rule, (seconds, rate, findings)) in &list[0].rule_timings {

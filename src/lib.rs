@@ -97,6 +97,31 @@ fn stage_timing(stage: String, seconds: f64, rows: u64) -> StageTiming {
         } else {
             0.0
         },
+        alongside: Vec::new(),
+    }
+}
+
+/// Mark two lists of stages that ran at the same time as running alongside each
+/// other's top-level stages (a stage's phases, `parent:phase`, are not listed apart).
+fn mark_alongside(first: &mut [StageTiming], second: &mut [StageTiming]) {
+    let top_level = |stages: &[StageTiming]| -> Vec<String> {
+        let is_phase = |name: &str| {
+            stages
+                .iter()
+                .any(|parent| name.starts_with(&format!("{}:", parent.stage)))
+        };
+        stages
+            .iter()
+            .filter(|stage| !is_phase(&stage.stage))
+            .map(|stage| stage.stage.clone())
+            .collect()
+    };
+    let (first_names, second_names) = (top_level(first), top_level(second));
+    for stage in first.iter_mut() {
+        stage.alongside = second_names.clone();
+    }
+    for stage in second.iter_mut() {
+        stage.alongside = first_names.clone();
     }
 }
 
@@ -108,14 +133,59 @@ struct Loaded {
     table: Table,
     stats: IngestStats,
     rejects: Vec<Reject>,
+    /// See [`id_format_warnings`].
+    id_warnings: Vec<String>,
+}
+
+/// IDs that a spreadsheet stored as numbers: leading zeros dropped (9–11 digits) or
+/// digits lost in scientific notation (`8.33001E+10`). Found while the file is read, so
+/// that the scan runs beside the stages that share the cores with reading.
+fn id_format_warnings(table: &Table) -> Vec<String> {
+    use rayon::prelude::*;
+    let mut warnings = Vec::new();
+    let Some(ids) = table.column("person_id") else {
+        return warnings;
+    };
+    // One pass over the IDs for both warnings: (given, 9–11 digits, scientific).
+    let (given, short, lossy) = (0..table.rows)
+        .into_par_iter()
+        .filter_map(|row| ids.text(row).filter(|id| !id.is_empty()))
+        .map(|id| {
+            let short = (9..=11).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit());
+            let lossy = normalize::id::is_scientific_notation(id);
+            (1usize, usize::from(short), usize::from(lossy))
+        })
+        .reduce(|| (0, 0, 0), |a, b| (a.0 + b.0, a.1 + b.1, a.2 + b.2));
+    if short >= 20 && short * 2 >= given {
+        warnings.push(format!(
+            "{}: {short} of {given} person_id values have 9–11 digits: the column was \
+             stored as numbers somewhere (a spreadsheet, or a Parquet or database column \
+             of integer type), which drops the leading zeros. Export the column as text; \
+             until then every such ID is matched padded and reported with the padded \
+             value suggested",
+            table.source.display()
+        ));
+    }
+    if lossy > 0 {
+        warnings.push(format!(
+            "{}: {lossy} person_id value(s) are in scientific notation (e.g. 8.33001E+10): \
+             a spreadsheet stored the IDs as numbers and their digits are lost; export \
+             the column again formatted as text",
+            table.source.display()
+        ));
+    }
+    warnings
 }
 
 /// Problems with whole input files, one warning each: a column that rules read but the
 /// file lacks is empty for every row (named once per file and column, with the rules,
 /// so a dropped column is not mistaken for thousands of real defects), and IDs that a
 /// spreadsheet turned into numbers shown as `8.33001E+10` have lost their digits.
-fn file_warnings(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Vec<String> {
-    use rayon::prelude::*;
+fn file_warnings(
+    pack: &RulePack,
+    tables: &BTreeMap<String, Table>,
+    id_warnings: &BTreeMap<String, Vec<String>>,
+) -> Vec<String> {
     let mut absent: BTreeMap<(String, String), Vec<&str>> = BTreeMap::new();
     for rule in &pack.rules {
         let Some(table) = tables.get(&rule.dataset) else {
@@ -135,43 +205,8 @@ fn file_warnings(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Vec<Strin
         }
     }
     let mut warnings = Vec::new();
-    for table in tables.values() {
-        let Some(ids) = table.column("person_id") else {
-            continue;
-        };
-        let lossy = (0..table.rows)
-            .into_par_iter()
-            .filter(|&row| {
-                ids.text(row)
-                    .is_some_and(normalize::id::is_scientific_notation)
-            })
-            .count();
-        let (given, short) = (0..table.rows)
-            .into_par_iter()
-            .filter_map(|row| ids.text(row).filter(|id| !id.is_empty()))
-            .map(|id| {
-                let short = (9..=11).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit());
-                (1usize, usize::from(short))
-            })
-            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-        if short >= 20 && short * 2 >= given {
-            warnings.push(format!(
-                "{}: {short} of {given} person_id values have 9–11 digits: the column was \
-                 stored as numbers somewhere (a spreadsheet, or a Parquet or database column \
-                 of integer type), which drops the leading zeros. Export the column as text; \
-                 until then every such ID is matched padded and reported with the padded \
-                 value suggested",
-                table.source.display()
-            ));
-        }
-        if lossy > 0 {
-            warnings.push(format!(
-                "{}: {lossy} person_id value(s) are in scientific notation (e.g. 8.33001E+10): \
-                 a spreadsheet stored the IDs as numbers and their digits are lost; export \
-                 the column again formatted as text",
-                table.source.display()
-            ));
-        }
+    for name in tables.keys() {
+        warnings.extend(id_warnings.get(name).into_iter().flatten().cloned());
     }
     for table in tables.values() {
         for (name, column) in table.names.iter().zip(&table.columns) {
@@ -409,6 +444,7 @@ fn read_source(
     };
     let ingested = ingest::read(&request)?;
     Ok(Loaded {
+        id_warnings: id_format_warnings(&ingested.table),
         table: ingested.table,
         stats: ingested.stats,
         rejects: ingested.rejects,
@@ -533,24 +569,6 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             config.population.path.display()
         ));
     }
-    let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
-    for (name, source) in &config.datasets {
-        let extras = extras_for(name);
-        let wanted = wanted_for(name, source.kind);
-        let data = clock.time(
-            &format!("read:{name}"),
-            |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
-            || read_source(source, &extras, Some(&wanted)),
-        )?;
-        if data.stats.read == 0 {
-            warnings.push(format!(
-                "{}: no records (the file is empty or has only its header); the {name} \
-                 rules find nothing tonight",
-                source.path.display()
-            ));
-        }
-        loaded.insert(name.clone(), data);
-    }
     let (admin_units, admin_loaded) = match admin {
         Some((units, l)) => (units, Some(l)),
         None => (AdminUnits::default(), None),
@@ -568,15 +586,82 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         |f: &PopulationFacts| f.alive.len() as u64,
         || PopulationFacts::compute(&population.table, config.as_of, 120, &prefixes),
     );
+    let wants_duplicates = pack.rules.iter().any(|r| {
+        r.checks
+            .iter()
+            .any(|c| matches!(c, rules::types::CheckDef::DuplicatePerson {}))
+    });
+
+    // The other datasets are read while the register is indexed and searched for
+    // duplicates: neither needs the other, and each stage leaves one core idle part of
+    // the time (merging a file's chunks, building the ID table), which the other fills.
+    let (read_datasets, (index, duplicates)) = rayon::join(
+        || {
+            let mut clock = Clock {
+                stages: Vec::new(),
+                observer,
+            };
+            let mut warnings = Vec::new();
+            let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
+            for (name, source) in &config.datasets {
+                let extras = extras_for(name);
+                let wanted = wanted_for(name, source.kind);
+                let data = clock.time(
+                    &format!("read:{name}"),
+                    |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
+                    || read_source(source, &extras, Some(&wanted)),
+                )?;
+                if data.stats.read == 0 {
+                    warnings.push(format!(
+                        "{}: no records (the file is empty or has only its header); the \
+                         {name} rules find nothing tonight",
+                        source.path.display()
+                    ));
+                }
+                loaded.insert(name.clone(), data);
+            }
+            Ok::<_, Error>((loaded, warnings, clock.stages))
+        },
+        || {
+            let mut clock = Clock {
+                stages: Vec::new(),
+                observer,
+            };
+            let index = clock.time(
+                "match:index",
+                |i: &PersonIndex<'_>| i.table.rows as u64,
+                || PersonIndex::build(&population.table, &facts, &pack.matching),
+            );
+            let duplicates = wants_duplicates.then(|| {
+                let duplicates = clock.time(
+                    "match:duplicates",
+                    |d: &matching::dedup::Duplicates| d.rows,
+                    || {
+                        matching::dedup::detect(
+                            &population.table,
+                            &facts,
+                            &index,
+                            &pack.matching,
+                            &admin_units,
+                        )
+                    },
+                );
+                clock.phases("match:duplicates", &duplicates.phases);
+                duplicates
+            });
+            ((index, clock.stages), duplicates)
+        },
+    );
+    let (loaded, read_warnings, mut read_stages) = read_datasets?;
+    let (index, mut index_stages) = index;
+    mark_alongside(&mut read_stages, &mut index_stages);
+    warnings.extend(read_warnings);
+    clock.stages.extend(read_stages);
+    clock.stages.extend(index_stages);
 
     // Identity matching.
     let mut links = Links::default();
     let mut registered_deaths: Vec<usize> = Vec::new();
-    let index = clock.time(
-        "match:index",
-        |i: &PersonIndex<'_>| i.table.rows as u64,
-        || PersonIndex::build(&population.table, &facts, &pack.matching),
-    );
     links.death_date = population
         .table
         .date("death_date")
@@ -661,26 +746,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             links.sectors.insert(name.clone(), matches);
         }
     }
-    let wants_duplicates = pack.rules.iter().any(|r| {
-        r.checks
-            .iter()
-            .any(|c| matches!(c, rules::types::CheckDef::DuplicatePerson {}))
-    });
-    if wants_duplicates {
-        let duplicates = clock.time(
-            "match:duplicates",
-            |d: &matching::dedup::Duplicates| d.rows,
-            || {
-                matching::dedup::detect(
-                    &population.table,
-                    &facts,
-                    &index,
-                    &pack.matching,
-                    &admin_units,
-                )
-            },
-        );
-        clock.phases("match:duplicates", &duplicates.phases);
+    if let Some(duplicates) = duplicates {
         links
             .pairs
             .insert("duplicates".into(), duplicates.candidate_pairs);
@@ -695,7 +761,10 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         table: population_table,
         stats: population_stats,
         rejects: population_rejects,
+        id_warnings: population_id_warnings,
     } = population;
+    let mut id_warnings: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    id_warnings.insert("population".into(), population_id_warnings);
     let mut inputs: BTreeMap<String, IngestStats> = BTreeMap::new();
     let mut all_rejects: BTreeMap<String, (PathBuf, Vec<Reject>)> = BTreeMap::new();
     inputs.insert("population".into(), population_stats);
@@ -709,6 +778,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
     }
     for (name, data) in loaded {
         inputs.insert(name.clone(), data.stats);
+        id_warnings.insert(name.clone(), data.id_warnings);
         if let Some(source) = config.datasets.get(&name) {
             all_rejects.insert(name.clone(), (source.path.clone(), data.rejects));
         }
@@ -741,7 +811,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             .try_for_each(|table| table.record_hashes.check())
     };
     files_unchanged()?;
-    warnings.extend(file_warnings(&pack, &tables));
+    warnings.extend(file_warnings(&pack, &tables, &id_warnings));
     let mut all_findings: Vec<Finding> = Vec::new();
     let mut rule_timings = Vec::new();
     observer.stage("rules");
@@ -775,6 +845,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         seconds: round3(rules_seconds),
         rows: all_findings.len() as u64,
         rows_per_second: 0.0,
+        alongside: Vec::new(),
     });
     let rules_run: Vec<rules::load::Rule> = pack
         .rules
@@ -853,6 +924,11 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         }
     }
 
+    // The tables and links are done with. Freeing them (about a gigabyte at 1M
+    // people, returned page by page) takes a tenth of a second, so it runs on its own
+    // thread while the outputs are written.
+    let freeing = std::thread::spawn(move || drop((tables, links)));
+
     // Write.
     let staging = report::output::Staging::create(&config.out)?;
     let rule_index: BTreeMap<&str, &rules::load::Rule> =
@@ -872,6 +948,9 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             )
         },
     )?;
+    // A panic while freeing could only be a bug in a destructor; the outputs are
+    // written either way.
+    let _ = freeing.join();
     summary.timings.stages = clock.stages;
     summary.timings.rules = rule_timings;
     summary.timings.total_seconds = round3(started.elapsed().as_secs_f64());

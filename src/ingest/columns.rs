@@ -291,16 +291,41 @@ pub fn concat(kind: FieldKind, chunks: Vec<Column>) -> Column {
             Column::Name(NameColumn { text, folded })
         }
         FieldKind::Dict => {
-            let mut values: Vec<String> = vec![String::new()];
-            let mut index = hashbrown::HashTable::new();
+            // Sized for every chunk's values being distinct (an identifier column such
+            // as household_id nearly is): growing the table by doubling rehashed it
+            // several times, on the one thread that merges this column.
+            let most_values: usize = chunks
+                .iter()
+                .map(|chunk| match chunk {
+                    Column::Dict(c) => c.values.len(),
+                    _ => 0,
+                })
+                .sum();
+            let mut values: Vec<String> = Vec::with_capacity(most_values + 1);
+            values.push(String::new());
+            let mut index = hashbrown::HashTable::with_capacity(most_values + 1);
             index.insert_unique(value_hash(""), 0, |_| value_hash(""));
             let mut codes = Vec::with_capacity(total);
             for chunk in chunks {
                 if let Column::Dict(c) = chunk {
+                    // The chunk's strings move into the merged dictionary: no copy.
                     let remap: Vec<u32> = c
                         .values
-                        .iter()
-                        .map(|value| dictionary_code(&mut index, &mut values, value))
+                        .into_iter()
+                        .map(|value| {
+                            let hash = value_hash(&value);
+                            if let Some(&code) =
+                                index.find(hash, |&code| values[code as usize] == value)
+                            {
+                                return code;
+                            }
+                            let code = values.len() as u32;
+                            values.push(value);
+                            index.insert_unique(hash, code, |&code| {
+                                value_hash(&values[code as usize])
+                            });
+                            code
+                        })
                         .collect();
                     codes.extend(c.codes.iter().map(|&code| remap[code as usize]));
                 }
@@ -351,7 +376,10 @@ pub fn pad_admin_codes(column: &mut Column, width: usize) {
     match column {
         Column::Dict(dict) => rewrite_dict_values(dict, |value| pad_admin_code(value, width)),
         Column::Text(text) => {
-            if !(0..text.len()).any(|row| pad_admin_code(text.get(row), width).is_some()) {
+            if !(0..text.len())
+                .into_par_iter()
+                .any(|row| pad_admin_code(text.get(row), width).is_some())
+            {
                 return;
             }
             let mut out = StrColumn::new();
@@ -425,7 +453,11 @@ pub fn strip_number_marks(column: &mut Column) {
     let Column::Text(text) = column else {
         return;
     };
-    if !(0..text.len()).any(|row| bare(text.get(row)).is_some()) {
+    // Most registers need no change: the check runs on both cores.
+    if !(0..text.len())
+        .into_par_iter()
+        .any(|row| bare(text.get(row)).is_some())
+    {
         return;
     }
     let mut out = StrColumn::with_capacity(text.len(), text.text_bytes());

@@ -90,6 +90,17 @@ impl MatchClass {
         }
     }
 
+    /// Where the class stands in [`MatchClass::ALL`].
+    pub fn position(self) -> usize {
+        match self {
+            MatchClass::Matched => 0,
+            MatchClass::Mismatched => 1,
+            MatchClass::IdSuggested => 2,
+            MatchClass::NotFound => 3,
+            MatchClass::Ambiguous => 4,
+        }
+    }
+
     /// All classes in report order.
     pub const ALL: [MatchClass; 5] = [
         MatchClass::Matched,
@@ -750,31 +761,55 @@ pub fn count_classes(table: &Table, matches: &SectorMatches, population: &Table)
         candidate_pairs: matches.pairs,
         ..ClassCounts::default()
     };
-    let mut per_commune: BTreeMap<String, BTreeMap<MatchClass, u64>> = BTreeMap::new();
-    // Count by (commune code source, code) first to avoid a string per row.
-    let mut by_code: BTreeMap<(bool, u32, MatchClass), u64> = BTreeMap::new();
-    for row in 0..table.rows {
-        let class = MatchClass::of(matches.outcome[row]);
+    // Count into a dense table by (where the commune code comes from, code, class),
+    // in parallel; names of communes only once per code afterwards.
+    let classes = MatchClass::ALL.len();
+    let register_codes = register.map_or(1, |c| c.values.len().max(1));
+    let own_codes = own.map_or(1, |c| c.values.len().max(1));
+    let slot = |row: usize| {
+        let class = MatchClass::of(matches.outcome[row]).position();
         let person = matches.person[row];
-        let key = if person != NO_PERSON {
-            (true, register.map_or(0, |c| c.code(person as usize)), class)
+        let place = if person != NO_PERSON {
+            register.map_or(0, |c| c.code(person as usize) as usize)
         } else {
-            (false, own.map_or(0, |c| c.code(row)), class)
+            register_codes + own.map_or(0, |c| c.code(row) as usize)
         };
-        *by_code.entry(key).or_default() += 1;
-        *counts.classes.entry(class).or_default() += 1;
-    }
-    for ((from_register, code, class), n) in by_code {
-        let commune = if from_register {
-            register.map_or("", |c| c.values[code as usize].as_str())
+        place * classes + class
+    };
+    let tally = (0..table.rows)
+        .into_par_iter()
+        .with_min_len(1 << 16)
+        .fold(
+            || vec![0u64; (register_codes + own_codes) * classes],
+            |mut tally, row| {
+                tally[slot(row)] += 1;
+                tally
+            },
+        )
+        .reduce_with(|mut a, b| {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+            a
+        })
+        .unwrap_or_default();
+    let mut per_commune: BTreeMap<String, BTreeMap<MatchClass, u64>> = BTreeMap::new();
+    for (place, row) in tally.chunks(classes).enumerate() {
+        let commune = if place < register_codes {
+            register.and_then(|c| c.values.get(place))
         } else {
-            own.map_or("", |c| c.values[code as usize].as_str())
-        };
-        *per_commune
-            .entry(commune.to_string())
-            .or_default()
-            .entry(class)
-            .or_default() += n;
+            own.and_then(|c| c.values.get(place - register_codes))
+        }
+        .map_or("", String::as_str);
+        for (&class, &n) in MatchClass::ALL.iter().zip(row) {
+            if n == 0 {
+                continue;
+            }
+            *counts.classes.entry(class).or_default() += n;
+            *per_commune
+                .entry(commune.to_string())
+                .or_default()
+                .entry(class)
+                .or_default() += n;
+        }
     }
     for class in MatchClass::ALL {
         let n = counts.classes.get(&class).copied().unwrap_or(0);

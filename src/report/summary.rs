@@ -93,6 +93,10 @@ pub struct StageTiming {
     pub rows: u64,
     /// Rows per second.
     pub rows_per_second: f64,
+    /// Stages that ran at the same time, sharing the cores (so this stage's wall time
+    /// is longer than it would be alone); empty for a stage that ran by itself.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alongside: Vec<String>,
 }
 
 /// Wall time of one rule.

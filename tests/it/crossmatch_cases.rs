@@ -803,3 +803,60 @@ fn death_registrations_that_mark_nobody_are_a_warning() {
     );
     assert!(warning.contains("KT1") && warning.contains("KT2") && !warning.contains("KT3"));
 }
+
+/// The match classes of summary.json count every accepted sector record once, per
+/// class and per commune, and agree with the findings the classes stand for.
+#[test]
+fn match_classes_count_every_sector_record_and_agree_with_the_findings() {
+    use doisoat::matching::crossmatch::MatchClass;
+    let data = temp();
+    let mut options = doisoat::gen::GenOptions::new(6_000, 5, data.path().to_path_buf());
+    options.as_of = as_of();
+    doisoat::gen::generate(&options).unwrap();
+    let out = data.path().join("out");
+    let mut config = config_for(data.path(), &out);
+    config.xlsx = false;
+    config.html = false;
+    let summary = doisoat::run(&config, &doisoat::Silent).unwrap().summary;
+    let (header, rows) = read_csv(&out.join("findings.csv"));
+    let rule = header.iter().position(|h| h == "rule_id").unwrap();
+    let found = |id: &str| rows.iter().filter(|row| row[rule] == id).count() as u64;
+    assert_eq!(
+        summary.match_classes.len(),
+        3,
+        "insurance, tax and vaccination"
+    );
+    for (dataset, counts) in &summary.match_classes {
+        assert_eq!(counts.total, summary.inputs[dataset].accepted, "{dataset}");
+        assert_eq!(
+            counts.classes.values().sum::<u64>(),
+            counts.total,
+            "{dataset}"
+        );
+        for class in MatchClass::ALL {
+            let per_commune: u64 = counts
+                .communes
+                .values()
+                .filter_map(|classes| classes.get(&class))
+                .sum();
+            assert_eq!(per_commune, counts.classes[&class], "{dataset} {class:?}");
+        }
+        let class = |c: MatchClass| counts.classes[&c];
+        assert!(class(MatchClass::Matched) > counts.total / 2, "{dataset}");
+        assert_eq!(
+            class(MatchClass::Mismatched),
+            found(&format!("XM.{dataset}.MISMATCH")),
+            "{dataset}"
+        );
+        assert_eq!(
+            class(MatchClass::Ambiguous),
+            found(&format!("XM.{dataset}.AMBIGUOUS")),
+            "{dataset}"
+        );
+        assert_eq!(
+            class(MatchClass::IdSuggested),
+            found(&format!("XM.{dataset}.ID_MISSING")) + found(&format!("XM.{dataset}.ID_WRONG")),
+            "{dataset}"
+        );
+    }
+}
