@@ -423,7 +423,7 @@ fn core_columns(kind: DatasetKind) -> &'static [&'static str] {
 
 fn read_source(
     source: &config::DatasetSource,
-    extras: &[String],
+    (extras, date_extras): (&[String], &[String]),
     wanted: Option<&std::collections::BTreeSet<String>>,
 ) -> Result<Loaded> {
     if !source.path.exists() {
@@ -439,6 +439,7 @@ fn read_source(
         schema: &schema,
         column_map: &source.columns,
         extras,
+        date_extras,
         delimiter: source.delimiter,
         wanted,
     };
@@ -486,16 +487,19 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
     warnings.extend(matching::Weights::from_def(&pack.matching).tie_break_warning());
 
     // Ingest.
-    let extras_for = |dataset: &str| -> Vec<String> {
-        let mut extras: Vec<String> = pack
-            .rules
-            .iter()
-            .filter(|r| r.dataset == dataset)
-            .flat_map(|r| r.columns.iter().cloned())
-            .collect();
+    // A dataset's own columns that rules declare, and those of them read as dates.
+    let extras_for = |dataset: &str| -> (Vec<String>, Vec<String>) {
+        let rules = || pack.rules.iter().filter(|r| r.dataset == dataset);
+        let mut extras: Vec<String> = rules().flat_map(|r| r.columns.iter().cloned()).collect();
         extras.sort();
         extras.dedup();
-        extras
+        let mut dates: Vec<String> = rules()
+            .flat_map(|r| r.date_fields())
+            .filter(|field| extras.contains(field))
+            .collect();
+        dates.sort();
+        dates.dedup();
+        (extras, dates)
     };
     let wanted_for = |dataset: &str, kind: DatasetKind| -> std::collections::BTreeSet<String> {
         let mut wanted: std::collections::BTreeSet<String> =
@@ -510,7 +514,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
             let loaded = clock.time(
                 "read:admin_units",
                 |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
-                || read_source(source, &[], None),
+                || read_source(source, (&[], &[]), None),
             )?;
             let units = AdminUnits::from_table(&loaded.table, config.as_of);
             if !units.overlapping.is_empty() {
@@ -547,7 +551,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         || {
             read_source(
                 &config.population,
-                &population_extras,
+                (&population_extras.0, &population_extras.1),
                 Some(&population_wanted),
             )
         },
@@ -609,7 +613,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                 let data = clock.time(
                     &format!("read:{name}"),
                     |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
-                    || read_source(source, &extras, Some(&wanted)),
+                    || read_source(source, (&extras.0, &extras.1), Some(&wanted)),
                 )?;
                 if data.stats.read == 0 {
                     warnings.push(format!(

@@ -12,6 +12,20 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use doisoat::config::{parse_as_of, source, RunConfig};
 
+/// Print a line to stdout, ending the program quietly (exit 0) when stdout has been
+/// closed: in `doisoat … | head` the reader has what it wanted, and the run's outputs
+/// are written before anything is printed. (`println!` would panic with exit 101.)
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(error) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if error.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
+
 /// doisoat — đối soát dữ liệu dân cư (Đề án 06): checks a province's population
 /// register and sector datasets against the "đúng, đủ, sạch, sống" rules and writes a
 /// cleanup worklist per commune.
@@ -282,17 +296,22 @@ fn run_command(args: RunArgs) -> Result<()> {
 
 fn print_summary(summary: &doisoat::report::summary::RunSummary, out: &std::path::Path) {
     let t = &summary.input_totals;
-    println!(
+    say!(
         "doisoat {} — as of {}: read {} rows, accepted {}, rejected {}",
-        summary.version, summary.as_of, t.read, t.accepted, t.rejected
+        summary.version,
+        summary.as_of,
+        t.read,
+        t.accepted,
+        t.rejected
     );
-    println!(
+    say!(
         "findings: {} ({} rules run)",
-        summary.findings.total, summary.rules_run
+        summary.findings.total,
+        summary.rules_run
     );
     for (id, rule) in &summary.findings.by_rule {
         if rule.count > 0 {
-            println!("  {id:<36} {:>9}", rule.count);
+            say!("  {id:<36} {:>9}", rule.count);
         }
     }
     for (dataset, counts) in &summary.match_classes {
@@ -304,19 +323,21 @@ fn print_summary(summary: &doisoat::report::summary::RunSummary, out: &std::path
                 format!("{} {n} ({rate:.2}%)", class.label())
             })
             .collect();
-        println!("{dataset} ({} records): {}", counts.total, parts.join(", "));
+        say!("{dataset} ({} records): {}", counts.total, parts.join(", "));
     }
     if summary.progress.compared {
         let p = &summary.progress;
-        println!(
+        say!(
             "vs previous run: {} new, {} open, {} resolved",
-            p.new, p.open, p.resolved
+            p.new,
+            p.open,
+            p.resolved
         );
     }
     for warning in &summary.warnings {
         eprintln!("warning: {warning}");
     }
-    println!(
+    say!(
         "wrote {} in {:.2} s",
         out.display(),
         summary.timings.total_seconds
@@ -337,9 +358,9 @@ fn gen_command(args: GenArgs) -> Result<()> {
     let report = doisoat::gen::generate(&options)?;
     for (dataset, path, rows) in &report.files {
         if dataset == "config" {
-            println!("{:<12} {:>15}  {}", "run file", "", path.display());
+            say!("{:<12} {:>15}  {}", "run file", "", path.display());
         } else {
-            println!("{dataset:<12} {rows:>10} rows  {}", path.display());
+            say!("{dataset:<12} {rows:>10} rows  {}", path.display());
         }
     }
     Ok(())
@@ -347,17 +368,20 @@ fn gen_command(args: GenArgs) -> Result<()> {
 
 fn rules_check(dirs: Vec<PathBuf>) -> Result<()> {
     let pack = doisoat::rules::load::load_pack(&dirs, &doisoat::rules::load::default_catalog())?;
-    println!(
+    say!(
         "rule pack: {} — {} rules, valid",
         pack.origin,
         pack.rules.len()
     );
-    println!(
+    say!(
         "{:<36} {:<5} {:<7} {:<12} title",
-        "id", "dim", "sev", "dataset"
+        "id",
+        "dim",
+        "sev",
+        "dataset"
     );
     for rule in &pack.rules {
-        println!(
+        say!(
             "{:<36} {:<5} {:<7} {:<12} {}",
             rule.id,
             rule.dimension.code(),
@@ -372,7 +396,7 @@ fn rules_check(dirs: Vec<PathBuf>) -> Result<()> {
         .iter()
         .map(|(name, list)| format!("{name} ({})", list.len()))
         .collect();
-    println!("reference lists: {}", lists.join(", "));
+    say!("reference lists: {}", lists.join(", "));
     Ok(())
 }
 
@@ -393,8 +417,8 @@ fn bench_command(args: BenchArgs) -> Result<()> {
         },
     };
     let report = doisoat::bench::bench(&options, &|message| eprintln!("bench: {message}"))?;
-    println!("{}", doisoat::bench::markdown(&report));
-    println!("wrote {}/bench.json and bench.md", args.out.display());
+    say!("{}", doisoat::bench::markdown(&report));
+    say!("wrote {}/bench.json and bench.md", args.out.display());
     Ok(())
 }
 
@@ -406,7 +430,7 @@ fn feedback_import(
 ) -> Result<()> {
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
     let report = doisoat::findings::feedback::import(files, run, state, by, &today)?;
-    println!(
+    say!(
         "imported {} file(s) into {}: {}; {} row(s) still without a result",
         report.files,
         state.display(),

@@ -467,7 +467,11 @@ impl FieldPlan {
         }
         for (name, index) in &mapping.extras {
             names.push(name.clone());
-            kinds.push(FieldKind::Text);
+            kinds.push(if request.date_extras.contains(name) {
+                FieldKind::Date
+            } else {
+                FieldKind::Text
+            });
             sources.push(Some(*index));
         }
         FieldPlan {

@@ -29,6 +29,8 @@ pub struct ReadRequest<'a> {
     pub column_map: &'a BTreeMap<String, String>,
     /// Non-canonical columns referenced by rules.
     pub extras: &'a [String],
+    /// Those of `extras` that rules read as dates (built as date columns, not text).
+    pub date_extras: &'a [String],
     /// Forced delimiter (otherwise sniffed).
     pub delimiter: Option<u8>,
     /// Canonical columns to build (None: all). Others are checked for presence when
@@ -50,6 +52,7 @@ impl<'a> ReadRequest<'a> {
             schema,
             column_map,
             extras: &[],
+            date_extras: &[],
             delimiter: None,
             wanted: None,
         }

@@ -13,7 +13,7 @@ use super::predicate::{self, Expr, NameKind};
 use super::refs::{RefList, RefLists};
 use super::types::{CheckDef, Dimension, MatchingDef, RuleDef, RuleFile, Severity};
 use crate::error::{Error, Result};
-use crate::model::{DatasetKind, Schema};
+use crate::model::{DatasetKind, FieldKind, Schema};
 
 /// The default pack, compiled into the binary so that a fresh install runs without a
 /// rules folder; `--rules DIR` replaces it.
@@ -115,9 +115,10 @@ impl Rule {
                 CheckDef::DateSanity {
                     birth, after_birth, ..
                 } => {
+                    // death_date too, where the dataset has it (the age of the dead is
+                    // taken at death); it is no column the rule asks the file for.
                     out.push(birth.clone());
                     out.extend(after_birth.iter().cloned());
-                    out.push("death_date".into());
                 }
                 CheckDef::HouseholdHeads {
                     household,
@@ -136,6 +137,33 @@ impl Rule {
         }
         if let Some(expr) = &self.when {
             predicate::columns_of(expr, &mut out);
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The fields this rule reads as dates: a province's own column named here (declared
+    /// in `columns`) is read as a date column, not as text.
+    pub fn date_fields(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for check in &self.checks {
+            match check {
+                CheckDef::DateSanity {
+                    birth, after_birth, ..
+                } => {
+                    out.push(birth.clone());
+                    out.extend(after_birth.iter().cloned());
+                }
+                CheckDef::CardExpiry { birth, issue, .. } => {
+                    out.extend([birth.clone(), issue.clone()])
+                }
+                CheckDef::Crossmatch {
+                    event_date: Some(field),
+                    ..
+                } => out.push(field.clone()),
+                _ => {}
+            }
         }
         out.sort();
         out.dedup();
@@ -575,6 +603,27 @@ fn validate_rule(
             ))
         }
     };
+    // A date check on a register column that holds no dates (a name, a phone number)
+    // would find nothing, night after night, without a word.
+    let check_date_field = |field: &str| -> std::result::Result<(), String> {
+        check_field(field)?;
+        match schema.field(field) {
+            Some(spec) if spec.kind != FieldKind::Date => Err(format!(
+                "field \"{field}\" holds no dates (date fields of {}: {}); name a date \
+                 column, or a column of your own declared with columns = [\"…\"], which \
+                 is then read as dates",
+                rule.dataset,
+                schema
+                    .fields
+                    .iter()
+                    .filter(|f| f.kind == FieldKind::Date)
+                    .map(|f| f.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            _ => Ok(()),
+        }
+    };
     let check_list = |list: &str| -> std::result::Result<(), String> {
         if list == ADMIN_COMMUNE_LIST || refs.get(list).is_some() {
             Ok(())
@@ -624,8 +673,8 @@ fn validate_rule(
             CheckDef::DateSanity {
                 birth, after_birth, ..
             } => {
-                check_field(birth)?;
-                after_birth.iter().try_for_each(|f| check_field(f))?;
+                check_date_field(birth)?;
+                after_birth.iter().try_for_each(|f| check_date_field(f))?;
             }
             CheckDef::HouseholdHeads {
                 household,
@@ -642,8 +691,8 @@ fn validate_rule(
                 renewal_ages,
                 ..
             } => {
-                check_field(birth)?;
-                check_field(issue)?;
+                check_date_field(birth)?;
+                check_date_field(issue)?;
                 if renewal_ages.windows(2).any(|w| w[0] >= w[1]) {
                     return Err("renewal_ages must be increasing".into());
                 }
@@ -665,7 +714,7 @@ fn validate_rule(
                     ));
                 }
                 if let Some(field) = event_date {
-                    check_field(field)?;
+                    check_date_field(field)?;
                 }
             }
         }

@@ -96,3 +96,22 @@ fn run_without_inputs_is_an_error() {
     assert!(!result.status.success());
     assert!(String::from_utf8_lossy(&result.stderr).contains("--population"));
 }
+
+/// `doisoat rules check | head -1`: the reader closes the pipe after one line, and the
+/// listing ends quietly with success instead of a panic (exit 101).
+#[test]
+fn a_closed_stdout_ends_the_listing_quietly() {
+    use std::process::Stdio;
+    let mut child = bin()
+        .args(["rules", "check"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end at once: every line the program prints meets a broken pipe.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{:?}: {err}", out.status);
+    assert!(!err.contains("panicked"), "{err}");
+}

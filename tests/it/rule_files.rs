@@ -134,3 +134,68 @@ fn the_shipped_pack_is_valid_and_has_the_contract_ids() {
         Some(63)
     );
 }
+
+/// A province's own date column (declared in `columns`) named in a date check is read
+/// as dates and checked; a date check on a register column that holds no dates is
+/// refused when the pack is loaded, not left to find nothing night after night.
+#[test]
+fn a_date_check_reads_a_provinces_own_column_as_dates_and_refuses_a_non_date_field() {
+    let rule = |after_birth: &str| {
+        format!(
+            "[[rule]]\nid = \"DUNG.NGAY_DANG_KY\"\ndimension = \"dung\"\ndataset = \"population\"\n\
+             severity = \"low\"\ntitle = \"Ngày đăng ký trước ngày sinh\"\naction = \"Sửa ngày đăng ký\"\n\
+             columns = [\"ngay_dang_ky\"]\n\
+             check = {{ kind = \"date_sanity\", after_birth = [{after_birth}] }}\n"
+        )
+    };
+    let e = check(&rule("\"phone\"")).unwrap_err();
+    assert!(
+        e.contains("DUNG.NGAY_DANG_KY") && e.contains("\"phone\" holds no dates"),
+        "{e}"
+    );
+    assert!(check(&rule("\"card_issue_date\", \"ngay_dang_ky\"")).is_ok());
+
+    let dir = temp();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    write(
+        &rules,
+        "tinh.toml",
+        rule("\"card_issue_date\", \"ngay_dang_ky\"").as_bytes(),
+    );
+    write(dir.path(), "admin_units.csv", ADMIN.as_bytes());
+    write(
+        dir.path(),
+        "population.csv",
+        "record_id,person_id,full_name,birth_date,gender,commune_code,household_id,relation_to_head,card_issue_date,ngay_dang_ky\n\
+         R1,083090000001,Trần Văn An,01/01/1990,Nam,28756,H1,Chủ hộ,01/01/1980,\n\
+         R2,083090000002,Trần Văn Bình,01/01/1990,Nam,28756,H1,Con,,01/01/1995\n\
+         R3,083090000003,Trần Văn Cường,01/01/1990,Nam,28756,H1,Con,,01/01/1985\n"
+            .as_bytes(),
+    );
+    let out = dir.path().join("out");
+    let mut config = config_for(dir.path(), &out);
+    config.rules = vec![rules];
+    config.xlsx = false;
+    config.html = false;
+    let outcome = doisoat::run(&config, &doisoat::Silent).unwrap();
+    let found: Vec<String> = read_findings(&out)
+        .into_keys()
+        .filter(|(rule, _)| rule == "DUNG.NGAY_DANG_KY")
+        .map(|(_, key)| key)
+        .collect();
+    assert_eq!(
+        found,
+        ["R1", "R3"],
+        "card issued, and registered, before birth"
+    );
+    assert!(
+        outcome
+            .summary
+            .warnings
+            .iter()
+            .all(|w| !w.contains("death_date")),
+        "the rule names no death_date: {:?}",
+        outcome.summary.warnings
+    );
+}
