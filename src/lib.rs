@@ -421,6 +421,81 @@ fn core_columns(kind: DatasetKind) -> &'static [&'static str] {
     }
 }
 
+/// A previous run of another province: none of its findings' provinces is one of
+/// tonight's (the admin list's, or tonight's findings'). Comparing with it would mark
+/// unrelated records open and count another province's findings as resolved, so it is
+/// named in a warning and left out.
+fn foreign_previous_warning(
+    previous: &std::collections::HashMap<String, findings::history::PreviousFinding>,
+    tonight: &[Finding],
+    admin: &AdminUnits,
+    config: &RunConfig,
+) -> Option<String> {
+    let theirs: std::collections::BTreeSet<&str> = previous
+        .values()
+        .map(|f| f.province_code.as_str())
+        .filter(|code| !code.is_empty())
+        .collect();
+    let ours: std::collections::BTreeSet<&str> = admin
+        .provinces
+        .keys()
+        .map(String::as_str)
+        .chain(tonight.iter().map(|f| f.province_code.as_str()))
+        .filter(|code| !code.is_empty())
+        .collect();
+    if theirs.is_empty() || ours.is_empty() || !theirs.is_disjoint(&ours) {
+        return None;
+    }
+    let list = |codes: &std::collections::BTreeSet<&str>| {
+        codes.iter().take(5).copied().collect::<Vec<_>>().join(", ")
+    };
+    Some(format!(
+        "--previous {}: its findings are of province(s) {}, none of this run's ({}); it \
+         is not compared (every finding is new, nothing is counted as resolved): give the \
+         previous output of this province",
+        config
+            .previous
+            .as_deref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+        list(&theirs),
+        list(&ours)
+    ))
+}
+
+/// An input much smaller than in the previous run (a truncated or partial extract):
+/// the findings of its missing rows would look resolved.
+fn shrunk_inputs_warnings(
+    previous_dir: &std::path::Path,
+    inputs: &BTreeMap<String, IngestStats>,
+    config: &RunConfig,
+) -> Vec<String> {
+    let before = findings::history::previous_accepted(previous_dir);
+    let mut warnings = Vec::new();
+    for (dataset, stats) in inputs {
+        let Some(&earlier) = before.get(dataset) else {
+            continue;
+        };
+        // A tenth fewer rows in one night is no register's normal change.
+        if earlier >= 100 && stats.accepted * 10 < earlier * 9 {
+            let file = match dataset.as_str() {
+                "population" => Some(&config.population),
+                "admin_units" => config.admin_units.as_ref(),
+                name => config.datasets.get(name),
+            }
+            .map_or_else(|| PathBuf::from(dataset), |source| source.path.clone());
+            warnings.push(format!(
+                "{}: {} rows accepted tonight against {earlier} in the previous run: if the \
+                 extract is incomplete, the findings of the missing rows are counted as \
+                 resolved; check the extract before quoting tonight's progress",
+                file.display(),
+                stats.accepted
+            ));
+        }
+    }
+    warnings
+}
+
 fn read_source(
     source: &config::DatasetSource,
     (extras, date_extras): (&[String], &[String]),
@@ -860,6 +935,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
 
     // Feedback: findings a commune confirmed correct stay away while the record is unchanged.
     let mut feedback_counts = report::summary::FeedbackCounts::default();
+    let mut verified_correct: std::collections::HashSet<String> = Default::default();
     if let Some(state) = &config.state_dir {
         let decisions = findings::feedback::load_decisions(state)?;
         if !decisions.is_empty() {
@@ -869,6 +945,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                         && d.record_hash == f.record_hash
                 });
                 if suppressed {
+                    verified_correct.insert(f.finding_id.clone());
                     feedback_counts.verified_correct += 1;
                     *feedback_counts
                         .verified_correct_by_rule
@@ -885,18 +962,50 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
     }
 
     // Findings: order, history.
+    let previous = previous.filter(|previous| {
+        let foreign = foreign_previous_warning(previous, &all_findings, &admin_units, config);
+        warnings.extend(foreign.clone());
+        foreign.is_none()
+    });
+    if let Some(dir) = config.previous.as_deref().filter(|_| previous.is_some()) {
+        warnings.extend(shrunk_inputs_warnings(dir, &inputs, config));
+    }
+    let rechecked_rules: std::collections::HashSet<String> = rules_run
+        .iter()
+        .filter(|rule| tables.get(&rule.dataset).is_some_and(|t| t.rows > 0))
+        .map(|rule| rule.id.clone())
+        .collect();
+    let recheck = findings::history::Recheck {
+        rules: &rechecked_rules,
+        verified_correct: &verified_correct,
+    };
     let finding_count = all_findings.len() as u64;
     let mut progress = clock.time(
         "findings:sort",
         |_: &findings::history::Progress| finding_count,
         || {
             findings::sort(&mut all_findings);
-            findings::history::apply(&mut all_findings, previous.as_ref(), config.as_of)
+            findings::history::apply(&mut all_findings, previous.as_ref(), config.as_of, &recheck)
         },
     );
+    if !progress.not_rechecked.is_empty() {
+        let total: u64 = progress.not_rechecked.values().sum();
+        let rules: Vec<String> = progress
+            .not_rechecked
+            .iter()
+            .map(|(rule, n)| format!("{rule} {n}"))
+            .collect();
+        warnings.push(format!(
+            "{total} finding(s) of the previous run were not looked for again tonight and \
+             are not counted as resolved: their rule is no longer in the pack, or their \
+             dataset was not given or had no rows ({})",
+            rules.join(", ")
+        ));
+    }
     progress.previous_as_of = config
         .previous
         .as_deref()
+        .filter(|_| progress.compared)
         .and_then(findings::history::previous_as_of);
 
     // Summary.

@@ -41,6 +41,11 @@ pub struct Progress {
     pub open: u64,
     /// Findings of the previous run that are gone.
     pub resolved: u64,
+    /// Findings of the previous run that tonight's run could not find again, so they
+    /// are not counted as resolved: their rule is no longer in the pack, or their
+    /// dataset was not given or had no rows tonight. Per rule id.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub not_rechecked: BTreeMap<String, u64>,
     /// Per rule: (new, open, resolved).
     pub rules: BTreeMap<String, ProgressCounts>,
     /// Per commune (`province/commune`): (new, open, resolved).
@@ -133,12 +138,42 @@ pub fn previous_as_of(dir: &Path) -> Option<String> {
     summary.get("as_of")?.as_str().map(str::to_string)
 }
 
+/// The accepted rows per dataset of the earlier run in `dir`, from its summary.json
+/// (empty when it has none).
+pub fn previous_accepted(dir: &Path) -> BTreeMap<String, u64> {
+    let Ok(text) = std::fs::read_to_string(dir.join("summary.json")) else {
+        return BTreeMap::new();
+    };
+    let Ok(summary) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return BTreeMap::new();
+    };
+    summary
+        .get("inputs")
+        .and_then(|inputs| inputs.as_object())
+        .into_iter()
+        .flatten()
+        .filter_map(|(dataset, stats)| Some((dataset.clone(), stats.get("accepted")?.as_u64()?)))
+        .collect()
+}
+
+/// What tonight's run could find again of the previous run's findings.
+pub struct Recheck<'a> {
+    /// Ids of the rules that ran tonight on a dataset with rows: only their findings
+    /// can be resolved.
+    pub rules: &'a std::collections::HashSet<String>,
+    /// Finding ids a commune confirmed correct, left out tonight: counted as verified
+    /// correct, not as resolved.
+    pub verified_correct: &'a std::collections::HashSet<String>,
+}
+
 /// Mark findings new/open against `previous` and count progress. Without a previous
-/// run every finding is new and first seen today.
+/// run every finding is new and first seen today. A previous finding that is gone
+/// counts as resolved only when tonight's run looked for it again (see [`Recheck`]).
 pub fn apply(
     findings: &mut [Finding],
     previous: Option<&HashMap<String, PreviousFinding>>,
     as_of: NaiveDate,
+    recheck: &Recheck<'_>,
 ) -> Progress {
     let today = as_of.format("%Y-%m-%d").to_string();
     let mut progress = Progress {
@@ -197,9 +232,17 @@ pub fn apply(
         let mut gone: Vec<(&String, &PreviousFinding)> = previous
             .iter()
             .filter(|(id, _)| !present.contains(id.as_str()))
+            .filter(|(id, _)| !recheck.verified_correct.contains(id.as_str()))
             .collect();
         gone.sort_by(|a, b| a.0.cmp(b.0));
         for (_, before) in gone {
+            if !recheck.rules.contains(&before.rule_id) {
+                *progress
+                    .not_rechecked
+                    .entry(before.rule_id.clone())
+                    .or_default() += 1;
+                continue;
+            }
             let commune_key = format!("{}/{}", before.province_code, before.commune_code);
             progress.resolved += 1;
             progress

@@ -322,9 +322,9 @@ fn second_night_counts_resolved_new_open_and_suppresses_confirmed() {
     );
     let rule = &p.rules["SONG.NO_ID_CARD"];
     assert_eq!(
-        rule.resolved,
-        5 + 3,
-        "five fixed plus three suppressed are gone from the list"
+        rule.resolved, 5,
+        "the five fixed are resolved; the three confirmed correct are gone from the list \
+         but counted as verified correct, not as resolved"
     );
     assert_eq!(rule.new, 0);
     let all_no_card = rows
@@ -333,7 +333,10 @@ fn second_night_counts_resolved_new_open_and_suppresses_confirmed() {
         .count();
     assert_eq!(rule.open as usize, all_no_card - 8);
     assert_eq!(outcome2.summary.feedback.verified_correct, 3);
-    assert_eq!(p.open + p.resolved, outcome1.summary.findings.total);
+    assert_eq!(
+        p.open + p.resolved + outcome2.summary.feedback.verified_correct,
+        outcome1.summary.findings.total
+    );
     let (_, rows2) = read_csv(&second.join("findings.csv"));
     let new: Vec<&Vec<String>> = rows2.iter().filter(|r| r[17] != "open").collect();
     assert!(new.is_empty(), "nothing new on an unchanged night: {new:?}");
@@ -412,4 +415,90 @@ fn a_huge_group_fits_the_workbook_and_keeps_its_keys_in_the_csv() {
             .any(|c| c.to_string().ends_with("(xem đủ trong tệp CSV)"))),
         "the cut cell says where the whole list is"
     );
+}
+
+/// Only what tonight's run looked for again can be resolved: a dataset left out of the
+/// night, or a rule taken out of the pack, leaves its findings uncounted (and named in
+/// a warning); a half-size extract is named too; and the output of another province
+/// is not compared at all.
+#[test]
+fn findings_not_looked_for_again_are_not_resolved_and_a_foreign_previous_is_refused() {
+    let data = generated(3_000, 9);
+    let first = data.path().join("night1");
+    let outcome1 = run(data.path(), &first, None, None);
+    let tax_findings = outcome1
+        .summary
+        .findings
+        .by_rule
+        .iter()
+        .filter(|(rule, _)| rule.starts_with("XM.tax."))
+        .map(|(_, count)| count.count)
+        .sum::<u64>();
+    assert!(tax_findings > 0);
+
+    // Night two: the same data, but the tax file is not given.
+    let second = data.path().join("night2");
+    let mut config = config_for(data.path(), &second);
+    config.datasets.remove("tax");
+    config.previous = Some(first.clone());
+    let outcome2 = doisoat::run(&config, &doisoat::Silent).unwrap();
+    let p = &outcome2.summary.progress;
+    assert_eq!(p.resolved, 0, "nothing was fixed");
+    assert_eq!(p.not_rechecked.values().sum::<u64>(), tax_findings);
+    assert!(p
+        .not_rechecked
+        .keys()
+        .all(|rule| rule.starts_with("XM.tax.")));
+    assert!(outcome2
+        .summary
+        .warnings
+        .iter()
+        .any(|w| w.contains("not looked for again") && w.contains("XM.tax.")));
+
+    // Night three: half the register.
+    let half = data.path().join("half");
+    std::fs::create_dir_all(&half).unwrap();
+    for entry in std::fs::read_dir(data.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "csv") {
+            std::fs::copy(&path, half.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let text = std::fs::read_to_string(half.join("population.csv")).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    std::fs::write(
+        half.join("population.csv"),
+        lines[..lines.len() / 2].join("\n") + "\n",
+    )
+    .unwrap();
+    let third = data.path().join("night3");
+    let outcome3 = run(&half, &third, Some(&first), None);
+    assert!(
+        outcome3
+            .summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("population.csv") && w.contains("in the previous run")),
+        "{:?}",
+        outcome3.summary.warnings
+    );
+
+    // Another province's output as --previous: not compared.
+    let other = temp();
+    let mut options = doisoat::gen::GenOptions::new(2_000, 4, other.path().to_path_buf());
+    options.as_of = as_of();
+    options.province_code = "01".into();
+    doisoat::gen::generate(&options).unwrap();
+    let foreign = other.path().join("out");
+    run(other.path(), &foreign, None, None);
+    let fourth = data.path().join("night4");
+    let outcome4 = run(data.path(), &fourth, Some(&foreign), None);
+    let p = &outcome4.summary.progress;
+    assert!(!p.compared && p.resolved == 0 && p.open == 0);
+    assert_eq!(p.new, outcome4.summary.findings.total);
+    assert!(outcome4
+        .summary
+        .warnings
+        .iter()
+        .any(|w| w.contains("none of this run's")));
 }
