@@ -181,9 +181,13 @@ struct BenchArgs {
 enum RulesCommand {
     /// Validate a rule pack and list its rules.
     Check {
-        /// Rules folder (repeatable); default: the built-in pack.
+        /// Rules folder (repeatable); default: the run file's, else the built-in pack.
         #[arg(long = "rules", value_name = "DIR")]
         rules: Vec<PathBuf>,
+        /// Run file: its datasets (a province's own sector datasets included) are the
+        /// ones rules may name, and its rule folders are checked unless --rules is given.
+        #[arg(long = "config", value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }
 
@@ -366,8 +370,20 @@ fn gen_command(args: GenArgs) -> Result<()> {
     Ok(())
 }
 
-fn rules_check(dirs: Vec<PathBuf>) -> Result<()> {
-    let pack = doisoat::rules::load::load_pack(&dirs, &doisoat::rules::load::default_catalog())?;
+fn rules_check(dirs: Vec<PathBuf>, config: Option<PathBuf>) -> Result<()> {
+    let (dirs, catalog) = match config {
+        Some(path) => {
+            let config = RunConfig::from_file(&path)?;
+            let dirs = if dirs.is_empty() {
+                config.rules.clone()
+            } else {
+                dirs
+            };
+            (dirs, config.catalog())
+        }
+        None => (dirs, doisoat::rules::load::default_catalog()),
+    };
+    let pack = doisoat::rules::load::load_pack(&dirs, &catalog)?;
     say!(
         "rule pack: {} — {} rules, valid",
         pack.origin,
@@ -451,8 +467,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run_command(args),
         Command::Gen(args) => gen_command(args),
         Command::Rules {
-            command: RulesCommand::Check { rules },
-        } => rules_check(rules),
+            command: RulesCommand::Check { rules, config },
+        } => rules_check(rules, config),
         Command::Bench(args) => bench_command(args),
         Command::Feedback {
             command:

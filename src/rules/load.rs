@@ -576,7 +576,7 @@ fn validate_rule(
     }
     let Some(&kind) = catalog.get(&rule.dataset) else {
         return Err(format!(
-            "unknown dataset \"{}\" (known: {}); declare a custom dataset in the run config",
+            "unknown dataset \"{}\" (known: {}); declare a custom dataset in the run config (and check the pack with `doisoat rules check --config RUN_FILE`)",
             rule.dataset,
             catalog.keys().cloned().collect::<Vec<_>>().join(", ")
         ));

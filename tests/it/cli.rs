@@ -115,3 +115,45 @@ fn a_closed_stdout_ends_the_listing_quietly() {
     assert!(out.status.success(), "{:?}: {err}", out.status);
     assert!(!err.contains("panicked"), "{err}");
 }
+
+/// A rule on a province's own sector dataset is checked with the run file that
+/// declares the dataset; without it the check names the dataset and the way out.
+#[test]
+fn rules_check_learns_a_provinces_own_dataset_from_the_run_file() {
+    let dir = temp();
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    write(
+        &rules,
+        "bao_tro.toml",
+        "[[rule]]\nid = \"DU.BAOTRO_MUC\"\ndimension = \"du\"\ndataset = \"bao_tro\"\n\
+         severity = \"low\"\ntitle = \"Thiếu mức trợ cấp\"\naction = \"Bổ sung mức trợ cấp\"\n\
+         columns = [\"muc_tro_cap\"]\ncheck = { kind = \"required\", fields = [\"muc_tro_cap\"] }\n"
+            .as_bytes(),
+    );
+    let run_file = write(
+        dir.path(),
+        "tinh.toml",
+        format!(
+            "population = \"population.csv\"\nrules = [{:?}]\n[datasets.bao_tro]\npath = \"bt.csv\"\nkind = \"sector\"\nkey = \"ma_doi_tuong\"\n",
+            rules.display().to_string()
+        )
+        .as_bytes(),
+    );
+    let without = bin()
+        .args(["rules", "check", "--rules"])
+        .arg(&rules)
+        .output()
+        .unwrap();
+    assert!(!without.status.success());
+    let err = String::from_utf8_lossy(&without.stderr);
+    assert!(err.contains("bao_tro") && err.contains("--config"), "{err}");
+    let with = bin()
+        .args(["rules", "check", "--config"])
+        .arg(&run_file)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&with.stderr);
+    assert!(with.status.success(), "{err}");
+    assert!(String::from_utf8_lossy(&with.stdout).contains("DU.BAOTRO_MUC"));
+}
