@@ -202,6 +202,45 @@ pub fn default_catalog() -> DatasetCatalog {
     .collect()
 }
 
+/// A rule file or reference list as text. Notepad's "Unicode" (UTF-16 with its byte
+/// order mark) is read as such; text in a legacy encoding is refused with the line
+/// and the conversion to make, instead of a bare "not valid UTF-8".
+fn read_text(path: &Path, action: &'static str) -> Result<String> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, action, e))?;
+    if let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(&bytes) {
+        if encoding != encoding_rs::UTF_8 {
+            let (text, had_errors) =
+                encoding.decode_without_bom_handling(bytes.get(bom_length..).unwrap_or_default());
+            if !had_errors {
+                return Ok(text.into_owned());
+            }
+        }
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(error) => {
+            let valid = error.utf8_error().valid_up_to();
+            let line = error.as_bytes()[..valid]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            Err(Error::input(
+                path,
+                format!(
+                    "line {line} is not UTF-8 text (the file seems to be in a legacy \
+                     encoding: Windows-1258, TCVN3 or VNI); save it as UTF-8, e.g. \
+                     `iconv -f CP1258 -t UTF-8 {name} > {name}.utf8`, or in Notepad \
+                     \"Save as\" with encoding UTF-8",
+                    name = path
+                        .file_name()
+                        .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+                ),
+            ))
+        }
+    }
+}
+
 /// Load the pack from `dirs` (later folders add rules), or the built-in pack when empty.
 pub fn load_pack(dirs: &[PathBuf], catalog: &DatasetCatalog) -> Result<RulePack> {
     let mut files: Vec<(PathBuf, String)> = Vec::new();
@@ -235,15 +274,13 @@ pub fn load_pack(dirs: &[PathBuf], catalog: &DatasetCatalog) -> Result<RulePack>
             let mut tomls = list_files(dir, "toml")?;
             tomls.sort();
             for path in tomls {
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::io(&path, "reading rule file", e))?;
+                let text = read_text(&path, "reading rule file")?;
                 files.push((path, text));
             }
             let ref_dir = dir.join("ref");
             if ref_dir.is_dir() {
                 for path in list_files(&ref_dir, "txt")? {
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| Error::io(&path, "reading reference list", e))?;
+                    let text = read_text(&path, "reading reference list")?;
                     let name = path
                         .file_stem()
                         .and_then(|s| s.to_str())

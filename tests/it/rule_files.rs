@@ -199,3 +199,34 @@ fn a_date_check_reads_a_provinces_own_column_as_dates_and_refuses_a_non_date_fie
         outcome.summary.warnings
     );
 }
+
+/// A rule file saved by Notepad as "Unicode" (UTF-16 with a byte order mark) loads; one
+/// in a legacy encoding is refused with its line and the conversion to make.
+#[test]
+fn a_utf16_rule_file_loads_and_a_legacy_encoded_one_says_how_to_convert() {
+    let body = format!("{HEADER}check = {{ kind = \"required\", fields = [\"phone\"] }}\n");
+    let dir = temp();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(body.encode_utf16().flat_map(u16::to_le_bytes));
+    write(dir.path(), "tinh.toml", &utf16);
+    let pack = load_pack(&[dir.path().to_path_buf()], &default_catalog()).unwrap();
+    assert_eq!(pack.rules[0].title, "Thiếu số điện thoại");
+
+    let legacy = temp();
+    // "Thiếu" with its ế as the single Windows-1258 byte 0xEA plus a combining tone.
+    let bytes: Vec<u8> = body
+        .replace("Thiếu", "Thi\u{1}u")
+        .bytes()
+        .map(|b| if b == 1 { 0xEA } else { b })
+        .collect();
+    write(legacy.path(), "tinh.toml", &bytes);
+    let error = load_pack(&[legacy.path().to_path_buf()], &default_catalog())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("tinh.toml")
+            && error.contains("line 6 is not UTF-8")
+            && error.contains("iconv"),
+        "{error}"
+    );
+}
