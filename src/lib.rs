@@ -1007,6 +1007,17 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         .as_deref()
         .filter(|_| progress.compared)
         .and_then(findings::history::previous_as_of);
+    let tonight = config.as_of.format("%Y-%m-%d").to_string();
+    if let Some(earlier) = progress.previous_as_of.as_deref() {
+        // Dates are ISO (yyyy-mm-dd), so they compare as text.
+        if earlier > tonight.as_str() {
+            warnings.push(format!(
+                "--previous is the run of {earlier}, after tonight's --as-of {tonight}: \
+                 ages, days open and the progress figures are counted backwards; check \
+                 --as-of (or the folder given as --previous)"
+            ));
+        }
+    }
 
     // Summary.
     let mut summary = RunSummary {

@@ -114,8 +114,10 @@ pub fn load_previous(dir: &Path) -> Result<HashMap<String, PreviousFinding>> {
     let commune = column("commune_code");
     let first_seen = column("first_seen");
     let mut out = HashMap::new();
+    let mut rows = 0u64;
     for record in reader.records() {
         let record = record.map_err(|e| Error::input(&path, e.to_string()))?;
+        rows += 1;
         let get = |i: Option<usize>| i.and_then(|i| record.get(i)).unwrap_or("").to_string();
         out.insert(
             get(Some(id)),
@@ -126,6 +128,25 @@ pub fn load_previous(dir: &Path) -> Result<HashMap<String, PreviousFinding>> {
                 first_seen: get(first_seen),
             },
         );
+    }
+    // A file cut short (a copy interrupted, an edit) would turn its missing findings
+    // into tonight's "new" ones: the run's own summary says how many there were.
+    let counted = std::fs::read_to_string(dir.join("summary.json"))
+        .ok()
+        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+        .and_then(|summary| summary.get("findings")?.get("total")?.as_u64());
+    if let Some(counted) = counted {
+        if counted != rows {
+            return Err(Error::input(
+                &path,
+                format!(
+                    "holds {} findings, but that run's summary.json counts {counted}: the \
+                     folder is incomplete or was edited; point --previous at a complete \
+                     earlier output folder",
+                    rows
+                ),
+            ));
+        }
     }
     Ok(out)
 }

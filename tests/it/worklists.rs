@@ -502,3 +502,49 @@ fn findings_not_looked_for_again_are_not_resolved_and_a_foreign_previous_is_refu
         .iter()
         .any(|w| w.contains("none of this run's")));
 }
+
+/// A previous folder whose history.csv was cut short is refused (its missing findings
+/// would all come back "new"), and a previous run dated after tonight's --as-of is
+/// named in a warning.
+#[test]
+fn a_cut_previous_history_is_refused_and_a_later_previous_date_is_a_warning() {
+    let data = generated(2_000, 12);
+    let first = data.path().join("night1");
+    run(data.path(), &first, None, None);
+    let cut = data.path().join("cut");
+    std::fs::create_dir_all(&cut).unwrap();
+    for name in ["summary.json", "findings.csv"] {
+        std::fs::copy(first.join(name), cut.join(name)).unwrap();
+    }
+    let history = std::fs::read_to_string(first.join("history.csv")).unwrap();
+    let lines: Vec<&str> = history.lines().collect();
+    std::fs::write(
+        cut.join("history.csv"),
+        lines[..lines.len() - 3].join("\n") + "\n",
+    )
+    .unwrap();
+    let mut config = config_for(data.path(), &data.path().join("night2"));
+    config.previous = Some(cut);
+    let Err(error) = doisoat::run(&config, &doisoat::Silent) else {
+        panic!("a cut history.csv was accepted");
+    };
+    let error = error.to_string();
+    assert!(
+        error.contains("history.csv") && error.contains("summary.json counts"),
+        "{error}"
+    );
+
+    let mut config = config_for(data.path(), &data.path().join("night0"));
+    config.previous = Some(first);
+    config.as_of = as_of() - chrono::Duration::days(7);
+    let outcome = doisoat::run(&config, &doisoat::Silent).unwrap();
+    assert!(
+        outcome
+            .summary
+            .warnings
+            .iter()
+            .any(|w| w.contains("after tonight's --as-of")),
+        "{:?}",
+        outcome.summary.warnings
+    );
+}
