@@ -101,6 +101,10 @@ fn stage_timing(stage: String, seconds: f64, rows: u64) -> StageTiming {
     }
 }
 
+/// The largest register whose indexing and duplicate search run beside the reading of
+/// the other datasets (see `run`).
+const SIDE_BY_SIDE_MAX_ROWS: usize = 3_000_000;
+
 /// Mark two lists of stages that ran at the same time as running alongside each
 /// other's top-level stages (a stage's phases, `parent:phase`, are not listed apart).
 fn mark_alongside(first: &mut [StageTiming], second: &mut [StageTiming]) {
@@ -674,66 +678,76 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
     // The other datasets are read while the register is indexed and searched for
     // duplicates: neither needs the other, and each stage leaves one core idle part of
     // the time (merging a file's chunks, building the ID table), which the other fills.
-    let (read_datasets, (index, duplicates)) = rayon::join(
-        || {
-            let mut clock = Clock {
-                stages: Vec::new(),
-                observer,
-            };
-            let mut warnings = Vec::new();
-            let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
-            for (name, source) in &config.datasets {
-                let extras = extras_for(name);
-                let wanted = wanted_for(name, source.kind);
-                let data = clock.time(
-                    &format!("read:{name}"),
-                    |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
-                    || read_source(source, (&extras.0, &extras.1), Some(&wanted)),
-                )?;
-                if data.stats.read == 0 {
-                    warnings.push(format!(
-                        "{}: no records (the file is empty or has only its header); the \
+    // A large register is done one after the other: there both sides are bound by
+    // memory, not by idle cores, and side by side they only add up their peak memory
+    // (measured at 10M: no time saved, 1.3 GiB more; BENCHMARKS.md, twelfth session).
+    let side_by_side = population.table.rows <= SIDE_BY_SIDE_MAX_ROWS;
+    let read_datasets = || {
+        let mut clock = Clock {
+            stages: Vec::new(),
+            observer,
+        };
+        let mut warnings = Vec::new();
+        let mut loaded: BTreeMap<String, Loaded> = BTreeMap::new();
+        for (name, source) in &config.datasets {
+            let extras = extras_for(name);
+            let wanted = wanted_for(name, source.kind);
+            let data = clock.time(
+                &format!("read:{name}"),
+                |l: &Result<Loaded>| l.as_ref().map_or(0, |l| l.stats.read),
+                || read_source(source, (&extras.0, &extras.1), Some(&wanted)),
+            )?;
+            if data.stats.read == 0 {
+                warnings.push(format!(
+                    "{}: no records (the file is empty or has only its header); the \
                          {name} rules find nothing tonight",
-                        source.path.display()
-                    ));
-                }
-                loaded.insert(name.clone(), data);
+                    source.path.display()
+                ));
             }
-            Ok::<_, Error>((loaded, warnings, clock.stages))
-        },
-        || {
-            let mut clock = Clock {
-                stages: Vec::new(),
-                observer,
-            };
-            let index = clock.time(
-                "match:index",
-                |i: &PersonIndex<'_>| i.table.rows as u64,
-                || PersonIndex::build(&population.table, &facts, &pack.matching),
+            loaded.insert(name.clone(), data);
+        }
+        Ok::<_, Error>((loaded, warnings, clock.stages))
+    };
+    let index_and_duplicates = || {
+        let mut clock = Clock {
+            stages: Vec::new(),
+            observer,
+        };
+        let index = clock.time(
+            "match:index",
+            |i: &PersonIndex<'_>| i.table.rows as u64,
+            || PersonIndex::build(&population.table, &facts, &pack.matching),
+        );
+        let duplicates = wants_duplicates.then(|| {
+            let duplicates = clock.time(
+                "match:duplicates",
+                |d: &matching::dedup::Duplicates| d.rows,
+                || {
+                    matching::dedup::detect(
+                        &population.table,
+                        &facts,
+                        &index,
+                        &pack.matching,
+                        &admin_units,
+                    )
+                },
             );
-            let duplicates = wants_duplicates.then(|| {
-                let duplicates = clock.time(
-                    "match:duplicates",
-                    |d: &matching::dedup::Duplicates| d.rows,
-                    || {
-                        matching::dedup::detect(
-                            &population.table,
-                            &facts,
-                            &index,
-                            &pack.matching,
-                            &admin_units,
-                        )
-                    },
-                );
-                clock.phases("match:duplicates", &duplicates.phases);
-                duplicates
-            });
-            ((index, clock.stages), duplicates)
-        },
-    );
+            clock.phases("match:duplicates", &duplicates.phases);
+            duplicates
+        });
+        ((index, clock.stages), duplicates)
+    };
+    let (read_datasets, (index, duplicates)) = if side_by_side {
+        rayon::join(read_datasets, index_and_duplicates)
+    } else {
+        // A file that cannot be read stops the night before the register is indexed.
+        (Ok(read_datasets()?), index_and_duplicates())
+    };
     let (loaded, read_warnings, mut read_stages) = read_datasets?;
     let (index, mut index_stages) = index;
-    mark_alongside(&mut read_stages, &mut index_stages);
+    if side_by_side {
+        mark_alongside(&mut read_stages, &mut index_stages);
+    }
     warnings.extend(read_warnings);
     clock.stages.extend(read_stages);
     clock.stages.extend(index_stages);
