@@ -112,29 +112,17 @@ impl Rule {
                     field,
                     birth_province,
                 } => out.extend([field.clone(), birth_province.clone()]),
-                CheckDef::DateSanity {
-                    birth, after_birth, ..
-                } => {
-                    // death_date too, where the dataset has it (the age of the dead is
-                    // taken at death); it is no column the rule asks the file for.
-                    out.push(birth.clone());
-                    out.extend(after_birth.iter().cloned());
-                }
                 CheckDef::HouseholdHeads {
                     household,
                     relation,
                     ..
                 } => out.extend([household.clone(), relation.clone(), "full_name".into()]),
-                CheckDef::CardExpiry { birth, issue, .. } => {
-                    out.extend([birth.clone(), issue.clone()])
-                }
-                CheckDef::Crossmatch {
-                    event_date: Some(field),
-                    ..
-                } => out.push(field.clone()),
                 _ => {}
             }
         }
+        // Date checks' fields (not death_date: the age of the dead is taken at death
+        // where the dataset has it, but the rule asks no file for it).
+        out.extend(self.date_fields());
         if let Some(expr) = &self.when {
             predicate::columns_of(expr, &mut out);
         }
