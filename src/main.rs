@@ -462,6 +462,7 @@ fn feedback_import(
 }
 
 fn main() -> ExitCode {
+    doisoat::model::memory::keep_freed_memory();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run_command(args),

@@ -52,6 +52,28 @@ fn sorted_keys(column: Option<&StrColumn>, rows: usize) -> Vec<u64> {
     keys
 }
 
+/// Which of `keys` (0 = none) occur in `sorted`. The keys are sorted and walked
+/// beside `sorted` once: a binary search per key would miss the cache at every level
+/// of a register's worth of old IDs (40× slower at 10M people than at 1M).
+fn found_in_sorted(keys: &[u64], sorted: &[u64]) -> Vec<bool> {
+    let mut order: Vec<(u64, u32)> = keys
+        .par_iter()
+        .enumerate()
+        .filter(|&(_, &key)| key != 0)
+        .map(|(row, &key)| (key, row as u32))
+        .collect();
+    order.par_sort_unstable();
+    let mut found = vec![false; keys.len()];
+    let mut next = 0;
+    for (key, row) in order {
+        while sorted.get(next).is_some_and(|&known| known < key) {
+            next += 1;
+        }
+        found[row as usize] = sorted.get(next) == Some(&key);
+    }
+    found
+}
+
 /// Resolve every old-ID record.
 pub fn link(legacy: &Table, index: &PersonIndex<'_>) -> (Vec<LegacyOutcome>, u64) {
     let population = index.table;
@@ -59,11 +81,15 @@ pub fn link(legacy: &Table, index: &PersonIndex<'_>) -> (Vec<LegacyOutcome>, u64
     let known = sorted_keys(register_old_ids, population.rows);
     let columns = QueryColumns::new(legacy);
     let old_ids = legacy.keys();
+    let keys: Vec<u64> = (0..legacy.rows)
+        .into_par_iter()
+        .map(|row| old_id_key(old_ids.map_or("", |c| c.get(row))))
+        .collect();
+    let linked = found_in_sorted(&keys, &known);
     let results: Vec<(LegacyOutcome, usize)> = (0..legacy.rows)
         .into_par_iter()
         .map(|row| {
-            let key = old_id_key(old_ids.map_or("", |c| c.get(row)));
-            if key != 0 && known.binary_search(&key).is_ok() {
+            if linked[row] {
                 return (LegacyOutcome::Linked, 0);
             }
             let query = columns.query(row, 0);
@@ -144,4 +170,21 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_found_by_one_walk_whatever_their_order() {
+        let sorted = [3, 5, 5, 9, 40];
+        let keys = [9, 0, 4, 5, 41, 3, 9, 1, 40];
+        assert_eq!(
+            found_in_sorted(&keys, &sorted),
+            [true, false, false, true, false, true, true, false, true]
+        );
+        assert_eq!(found_in_sorted(&keys, &[]), [false; 9]);
+        assert!(found_in_sorted(&[], &sorted).is_empty());
+    }
 }
