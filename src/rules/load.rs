@@ -312,6 +312,14 @@ pub fn load_pack(dirs: &[PathBuf], catalog: &DatasetCatalog) -> Result<RulePack>
             rules.push(rule);
         }
     }
+    if rules.is_empty() {
+        // A night run with no rule writes empty worklists that read as "all clean".
+        return Err(Error::Config(format!(
+            "no rule to run in {origin}: the rule files define no [[rule]], or every rule \
+             has `enabled = false`. Add the rule files (copy them from the project's rules/ \
+             folder), or leave out --rules to run the built-in pack"
+        )));
+    }
     let matching = match matching {
         Some((path, m)) => {
             validate_matching(&path, &m)?;

@@ -320,6 +320,9 @@ fn an_old_commune_weight_is_warned_about() {
         "the shipped matching.toml sets commune_agree = 0.5"
     );
     write(&rules, "matching.toml", old.as_bytes());
+    // A pack needs a rule to run (matching settings alone are refused).
+    let population_rules = std::fs::read(shipped.join("population.toml")).unwrap();
+    write(&rules, "population.toml", &population_rules);
     write(dir.path(), "admin_units.csv", ADMIN.as_bytes());
     let population = format!(
         "{POPULATION_HEADER}\n{}\n",

@@ -230,3 +230,49 @@ fn a_utf16_rule_file_loads_and_a_legacy_encoded_one_says_how_to_convert() {
         "{error}"
     );
 }
+
+#[test]
+fn a_pack_with_no_rule_to_run_is_refused_not_run_as_all_clean() {
+    // Comments only, matching settings only, and every rule disabled: each would have
+    // written empty worklists that read as "nothing to fix".
+    let disabled = format!(
+        "{HEADER}enabled = false\ncheck = {{ kind = \"required\", fields = [\"phone\"] }}\n"
+    );
+    for (name, text) in [
+        ("comments.toml", "# rules to come\n".to_string()),
+        (
+            "matching.toml",
+            "[matching]\naccept_score = 4.0\n".to_string(),
+        ),
+        ("disabled.toml", disabled),
+    ] {
+        let dir = temp();
+        write(dir.path(), name, text.as_bytes());
+        let error = load_pack(&[dir.path().to_path_buf()], &default_catalog())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            error.contains("no rule to run") && error.contains("enabled = false"),
+            "{name}: {error:?}"
+        );
+    }
+    // Beside a folder that has rules, a folder of matching settings alone is fine.
+    let rules = temp();
+    write(
+        rules.path(),
+        "r.toml",
+        format!("{HEADER}check = {{ kind = \"required\", fields = [\"phone\"] }}\n").as_bytes(),
+    );
+    let settings = temp();
+    write(
+        settings.path(),
+        "m.toml",
+        b"[matching]\naccept_score = 4.0\n",
+    );
+    let pack = load_pack(
+        &[rules.path().to_path_buf(), settings.path().to_path_buf()],
+        &default_catalog(),
+    );
+    assert!(pack.is_ok_and(|pack| pack.rules.len() == 1));
+}
