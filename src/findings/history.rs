@@ -131,10 +131,8 @@ pub fn load_previous(dir: &Path) -> Result<HashMap<String, PreviousFinding>> {
     }
     // A file cut short (a copy interrupted, an edit) would turn its missing findings
     // into tonight's "new" ones: the run's own summary says how many there were.
-    let counted = std::fs::read_to_string(dir.join("summary.json"))
-        .ok()
-        .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
-        .and_then(|summary| summary.get("findings")?.get("total")?.as_u64());
+    let counted =
+        previous_summary(dir).and_then(|summary| summary.get("findings")?.get("total")?.as_u64());
     if let Some(counted) = counted {
         if counted != rows {
             return Err(Error::input(
@@ -151,21 +149,25 @@ pub fn load_previous(dir: &Path) -> Result<HashMap<String, PreviousFinding>> {
     Ok(out)
 }
 
-/// The run date of the earlier run in `dir`, from its summary.json (`None` when it has
-/// none or it cannot be read: the date only labels the comparison).
-pub fn previous_as_of(dir: &Path) -> Option<String> {
+/// The summary.json of the earlier run in `dir` (`None` when it has none or it cannot
+/// be read: what it adds only labels and checks the comparison).
+fn previous_summary(dir: &Path) -> Option<serde_json::Value> {
     let text = std::fs::read_to_string(dir.join("summary.json")).ok()?;
-    let summary: serde_json::Value = serde_json::from_str(&text).ok()?;
-    summary.get("as_of")?.as_str().map(str::to_string)
+    serde_json::from_str(&text).ok()
+}
+
+/// The run date of the earlier run in `dir`, from its summary.json.
+pub fn previous_as_of(dir: &Path) -> Option<String> {
+    previous_summary(dir)?
+        .get("as_of")?
+        .as_str()
+        .map(str::to_string)
 }
 
 /// The accepted rows per dataset of the earlier run in `dir`, from its summary.json
 /// (empty when it has none).
 pub fn previous_accepted(dir: &Path) -> BTreeMap<String, u64> {
-    let Ok(text) = std::fs::read_to_string(dir.join("summary.json")) else {
-        return BTreeMap::new();
-    };
-    let Ok(summary) = serde_json::from_str::<serde_json::Value>(&text) else {
+    let Some(summary) = previous_summary(dir) else {
         return BTreeMap::new();
     };
     summary

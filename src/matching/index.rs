@@ -118,12 +118,6 @@ impl IdTable {
         }
     }
 
-    /// The first row with this ID, if any: a probe that allocates nothing, for hints.
-    #[inline]
-    pub fn first_row(&self, id: u64) -> Option<u32> {
-        self.rows_of(id).iter().next()
-    }
-
     /// Is this ID in the register?
     pub fn contains(&self, id: u64) -> bool {
         if id == 0 {

@@ -369,29 +369,6 @@ impl<'a> PersonIndex<'a> {
         }
     }
 
-    /// Hint for a register row a sector record will be checked against, some rows
-    /// ahead: where its name ends, its birth date and gender. The cross-match looks
-    /// rows up by ID in sector order, so at 10M people each of these is a trip to DRAM.
-    #[inline]
-    pub fn prefetch_check_far(&self, row: u32) {
-        use crate::model::memory::prefetch;
-        let row = row as usize;
-        if let Some(names) = self.names {
-            names.text.prefetch_end(row);
-        }
-        prefetch(self.births, row);
-        prefetch(self.genders, row);
-    }
-
-    /// Hint for a register row a sector record will be checked against, a few rows
-    /// ahead: its name's text ([`PersonIndex::prefetch_check_far`] brought its end).
-    #[inline]
-    pub fn prefetch_check_near(&self, row: u32) {
-        if let Some(names) = self.names {
-            names.text.prefetch_text(row as usize);
-        }
-    }
-
     /// Birth date of a row.
     pub fn birth(&self, row: u32) -> PartialDate {
         self.births.get(row as usize).copied().unwrap_or_default()
