@@ -16,7 +16,17 @@ pub fn parse_date(text: &str) -> PartialDate {
     if text.is_empty() {
         return PartialDate::EMPTY;
     }
-    parse_bytes(text.as_bytes()).unwrap_or(PartialDate::INVALID)
+    match parse_bytes(text.as_bytes()) {
+        Some(date) => date,
+        // Full-width digits, a no-break space: what `clean` makes of the text may read.
+        None if !text.is_ascii() => match super::text::clean(text) {
+            std::borrow::Cow::Owned(clean) if clean.is_ascii() => {
+                parse_bytes(clean.as_bytes()).unwrap_or(PartialDate::INVALID)
+            }
+            _ => PartialDate::INVALID,
+        },
+        None => PartialDate::INVALID,
+    }
 }
 
 fn parse_bytes(bytes: &[u8]) -> Option<PartialDate> {
@@ -237,6 +247,8 @@ mod tests {
         assert_eq!(ymd("29/07/1999 12:00:00 AM"), (1999, 7, 29));
         assert_eq!(ymd("29/07/1999 12:00:00 SA"), (1999, 7, 29));
         assert_eq!(ymd("29/07/1999 3:15 pm"), (1999, 7, 29));
+        assert_eq!(ymd("２９/０７/１９９９"), (1999, 7, 29));
+        assert_eq!(ymd("29/07/1999\u{a0}"), (1999, 7, 29));
     }
 
     #[test]

@@ -108,13 +108,34 @@ pub fn clean(text: &str) -> std::borrow::Cow<'_, str> {
     if is_plain(text.as_bytes()) {
         return std::borrow::Cow::Borrowed(text);
     }
-    if text.chars().any(is_invisible) {
+    if text.chars().any(|c| is_invisible(c) || is_full_width(c)) {
         // Pasted from web forms and word processors: a name with a zero-width space
-        // looks the same as without one, so it must compare the same.
-        let visible: String = text.chars().filter(|&c| !is_invisible(c)).collect();
+        // looks the same as without one, so it must compare the same. Digits typed
+        // with an East Asian input method come full width (０１２): an ID or a date
+        // written so is the same ID or date.
+        let visible: String = text
+            .chars()
+            .filter(|&c| !is_invisible(c))
+            .map(half_width)
+            .collect();
         return std::borrow::Cow::Owned(clean_visible(&visible).into_owned());
     }
     clean_visible(text)
+}
+
+/// The full-width forms of ASCII (U+FF01–U+FF5E) and the ideographic space.
+#[inline]
+fn is_full_width(c: char) -> bool {
+    matches!(c as u32, 0xFF01..=0xFF5E | 0x3000)
+}
+
+/// The ASCII character a full-width form stands for (as NFKC maps it); others unchanged.
+fn half_width(c: char) -> char {
+    match c as u32 {
+        code @ 0xFF01..=0xFF5E => char::from_u32(code - 0xFF01 + 0x21).unwrap_or(c),
+        0x3000 => ' ',
+        _ => c,
+    }
 }
 
 /// Characters that print as nothing: controls other than the whitespace ones, the
@@ -429,6 +450,15 @@ fn tone_placed(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_width_digits_and_letters_read_as_ascii() {
+        assert_eq!(clean("０７９１９０００１２３４"), "079190001234");
+        assert_eq!(clean("Ｎｇｕｙễｎ\u{3000}An"), "Nguyễn An");
+        let mut key = String::new();
+        assert_eq!(clean_and_fold("ＨÙＮＧ", &mut key), "HÙNG");
+        assert_eq!(key, "hung");
+    }
 
     #[test]
     fn folds_vietnamese() {
