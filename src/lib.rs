@@ -771,15 +771,16 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                 );
                 let death_dates = table.date("death_date");
                 for (row, link) in deaths.iter().enumerate() {
-                    if let Some(person) = link.person {
+                    for &person in link.person.iter().chain(&link.also) {
                         let slot = &mut links.death_date[person as usize];
                         if !slot.is_known() {
                             *slot = death_dates.map_or(model::PartialDate::EMPTY, |c| c.get(row));
                         }
                     }
                 }
-                registered_deaths
-                    .extend(deaths.iter().filter_map(|l| l.person.map(|p| p as usize)));
+                registered_deaths.extend(deaths.iter().flat_map(|l| {
+                    l.person.iter().chain(&l.also).map(|&p| p as usize)
+                }));
                 warnings.extend(unattached_deaths_warning(table, &deaths));
                 links.deaths = deaths;
                 links.pairs.insert("deaths".into(), pairs);

@@ -303,10 +303,22 @@ pub fn match_dataset(
             let persons = index.id_table.rows_of(id);
             if !persons.is_empty() {
                 // Several rows can share an ID (SACH.DUP_ID): compare with the closest.
+                // Equally close rows are one person registered twice: a death recorded
+                // on either is the person's, and the record key, not the extract's row
+                // order, settles the rest.
                 let (person, differences) = persons
                     .iter()
                     .map(|p| (p, compare(p)))
-                    .min_by_key(|(_, d)| d.fields.len())
+                    .min_by(|(a, a_differences), (b, b_differences)| {
+                        a_differences
+                            .fields
+                            .len()
+                            .cmp(&b_differences.fields.len())
+                            .then_with(|| {
+                                index.death_recorded(*b).cmp(&index.death_recorded(*a))
+                            })
+                            .then_with(|| index.key(*a).cmp(index.key(*b)))
+                    })
                     .unwrap_or((NO_PERSON, RowDetail::default()));
                 let (outcome, person, detail) =
                     matched(person, differences, &mut persons.iter());

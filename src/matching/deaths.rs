@@ -30,6 +30,9 @@ pub enum LinkHow {
 pub struct DeathLink {
     /// The register row, when linked.
     pub person: Option<u32>,
+    /// Further register rows of the same ID that agree as well: the same person
+    /// registered more than once (SACH.DUP_ID), dead in every one of them.
+    pub also: Vec<u32>,
     /// How.
     pub how: LinkHow,
 }
@@ -43,7 +46,8 @@ pub fn link(deaths: &Table, index: &PersonIndex<'_>) -> (Vec<DeathLink>, u64) {
         .map(|row| {
             let id = ids.map_or(0, |c| sector_id_number(c.get(row)));
             let query = columns.query(row, 0);
-            let by_id = index.id_table.rows_of(id).iter().find(|&person| {
+            let same_id = index.id_table.rows_of(id);
+            let mut by_id = same_id.iter().filter(|&person| {
                 names_agree(
                     query.name,
                     query.folded,
@@ -51,10 +55,25 @@ pub fn link(deaths: &Table, index: &PersonIndex<'_>) -> (Vec<DeathLink>, u64) {
                     index.folded(person),
                 ) || query.birth.agrees_with(index.birth(person)) == Some(true)
             });
-            if let Some(person) = by_id {
+            if let Some(first) = by_id.next() {
+                let mut rows: Vec<u32> = by_id.collect();
+                if !rows.is_empty() {
+                    // One person registered more than once: the link goes to a row that
+                    // still lacks the death, if any does, so that it is reported; the
+                    // record key, not the extract's row order, picks among equals.
+                    rows.push(first);
+                    rows.sort_by(|&a, &b| {
+                        index
+                            .death_recorded(a)
+                            .cmp(&index.death_recorded(b))
+                            .then_with(|| index.key(a).cmp(index.key(b)))
+                    });
+                }
+                let person = if rows.is_empty() { first } else { rows.remove(0) };
                 return (
                     DeathLink {
                         person: Some(person),
+                        also: rows,
                         how: LinkHow::ExactId,
                     },
                     1,
@@ -67,14 +86,17 @@ pub fn link(deaths: &Table, index: &PersonIndex<'_>) -> (Vec<DeathLink>, u64) {
             let link = match resolution {
                 Resolution::Unique(person, evidence) => DeathLink {
                     person: Some(person),
+                    also: Vec::new(),
                     how: LinkHow::Fuzzy(evidence),
                 },
                 Resolution::Ambiguous(rows, _) => DeathLink {
                     person: None,
+                    also: Vec::new(),
                     how: LinkHow::Ambiguous(rows),
                 },
                 Resolution::NoMatch => DeathLink {
                     person: None,
+                    also: Vec::new(),
                     how: LinkHow::NotFound,
                 },
             };
@@ -129,7 +151,15 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
             if readable {
                 hit.suggestion = death;
             }
-            hit.related = vec![key];
+            // The person's other registrations that lack the death as well.
+            hit.related = std::iter::once(key)
+                .chain(
+                    link.also
+                        .iter()
+                        .filter(|&&other| !ctx.facts.death_recorded[other as usize])
+                        .map(|&other| population_keys.map_or("", |k| k.get(other as usize)).to_string()),
+                )
+                .collect();
             hit.person_row = Some(person as u32);
             Some(hit)
         })

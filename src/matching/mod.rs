@@ -157,6 +157,8 @@ pub struct PersonIndex<'a> {
     pub ids: &'a [u64],
     /// What is wrong with each row's ID (`DUNG.ID_STRUCTURE`'s reading).
     pub id_problems: &'a [IdProblems],
+    /// The register row itself records a death.
+    death_recorded: &'a [bool],
     /// ID → rows.
     pub id_table: IdTable,
     /// Blocking passes.
@@ -278,6 +280,7 @@ impl<'a> PersonIndex<'a> {
             communes: table.dict("commune_code"),
             ids: &facts.id_value,
             id_problems: &facts.id_problems,
+            death_recorded: &facts.death_recorded,
             id_table,
             blocking,
             keys,
@@ -323,6 +326,16 @@ impl<'a> PersonIndex<'a> {
         let given_conflict =
             given_a != given_b && words.both_common(&words.given, given_a, given_b);
         surname_conflict || given_conflict || diacritics_conflict(name_a, name_b)
+    }
+
+    /// Does the register row itself record a death?
+    pub fn death_recorded(&self, row: u32) -> bool {
+        self.death_recorded.get(row as usize).copied().unwrap_or(false)
+    }
+
+    /// The row's record key (empty when the register has none).
+    pub fn key(&self, row: u32) -> &str {
+        self.table.keys().map_or("", |k| k.get(row as usize))
     }
 
     /// The row's register ID is missing or malformed, not just stripped of its leading

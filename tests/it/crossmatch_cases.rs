@@ -863,3 +863,75 @@ fn match_classes_count_every_sector_record_and_agree_with_the_findings() {
         );
     }
 }
+
+/// One person registered twice under one ID (SACH.DUP_ID), once with the death and once
+/// without: the death registration and the insurance record link the same way whatever
+/// the order of the register extract, which a nightly database export does not keep.
+#[test]
+fn a_person_registered_twice_links_the_same_whatever_the_row_order() {
+    let dead = person_with(
+        "R1",
+        "083180222222",
+        "Lý Thị Hoa",
+        "02/02/1980",
+        "Nữ",
+        "28756",
+        "01/01/2024",
+    );
+    let alive = person("R2", "083180222222", "Lý Thị Hoa", "02/02/1980", "Nữ", "28757");
+    let twice_alive = [
+        person("R3", "083170333333", "Mai Thị Hạnh", "03/03/1970", "Nữ", "28757"),
+        person("R4", "083170333333", "Mai Thị Hạnh", "03/03/1970", "Nữ", "28756"),
+    ];
+    let deaths = vec![
+        "KD1,083180222222,Lý Thị Hoa,02/02/1980,Nữ,01/01/2024,28756".to_string(),
+        "KD2,083170333333,Mai Thị Hạnh,03/03/1970,Nữ,01/05/2025,28756".to_string(),
+    ];
+    let cover = vec![
+        insurance("BZ1", "083180222222", "Lý Thị Hoa", "02/02/1980", "Nữ", "28756"),
+        insurance("BZ2", "083170333333", "Mai Thị Hạnh", "03/03/1970", "Nữ", "28756"),
+    ];
+    let run = |population: Vec<String>| {
+        findings(&[
+            ("population", POPULATION_HEADER, population),
+            (
+                "deaths",
+                "death_reg_id,person_id,full_name,birth_date,gender,death_date,commune_code",
+                deaths.clone(),
+            ),
+            ("insurance", INSURANCE_HEADER, cover.clone()),
+        ])
+    };
+    let forward = run(vec![
+        dead.clone(),
+        alive.clone(),
+        twice_alive[0].clone(),
+        twice_alive[1].clone(),
+    ]);
+    let backward = run(vec![
+        twice_alive[1].clone(),
+        twice_alive[0].clone(),
+        alive,
+        dead,
+    ]);
+    assert_eq!(forward, backward);
+    let of = |rule: &str, key: &str| forward.get(&(rule.to_string(), key.to_string())).cloned();
+    // R2 still lacks the death that R1 and the civil registry record.
+    assert_eq!(
+        of("SONG.DEATH_NOT_RECORDED", "KD1").map(|f| f.1),
+        Some("R2".to_string())
+    );
+    // Both registrations of Mai Thị Hạnh lack it: both are named.
+    assert_eq!(
+        of("SONG.DEATH_NOT_RECORDED", "KD2").map(|f| f.1),
+        Some("R3;R4".to_string())
+    );
+    // Dead in every registration: no card reminder for any of them.
+    for key in ["R1", "R2", "R3", "R4"] {
+        assert_eq!(of("SONG.NO_ID_CARD", key), None, "{key}");
+        assert_eq!(of("SONG.CARD_EXPIRED", key), None, "{key}");
+    }
+    // The insurance cards of a dead person are still active, in either order.
+    assert!(of("XM.insurance.DECEASED_ACTIVE", "BZ1").is_some());
+    assert!(of("XM.insurance.DECEASED_ACTIVE", "BZ2").is_some());
+}
