@@ -778,9 +778,11 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                         }
                     }
                 }
-                registered_deaths.extend(deaths.iter().flat_map(|l| {
-                    l.person.iter().chain(&l.also).map(|&p| p as usize)
-                }));
+                registered_deaths.extend(
+                    deaths
+                        .iter()
+                        .flat_map(|l| l.person.iter().chain(&l.also).map(|&p| p as usize)),
+                );
                 warnings.extend(unattached_deaths_warning(table, &deaths));
                 links.deaths = deaths;
                 links.pairs.insert("deaths".into(), pairs);

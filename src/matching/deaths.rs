@@ -69,7 +69,11 @@ pub fn link(deaths: &Table, index: &PersonIndex<'_>) -> (Vec<DeathLink>, u64) {
                             .then_with(|| index.key(a).cmp(index.key(b)))
                     });
                 }
-                let person = if rows.is_empty() { first } else { rows.remove(0) };
+                let person = if rows.is_empty() {
+                    first
+                } else {
+                    rows.remove(0)
+                };
                 return (
                     DeathLink {
                         person: Some(person),

@@ -330,7 +330,10 @@ impl<'a> PersonIndex<'a> {
 
     /// Does the register row itself record a death?
     pub fn death_recorded(&self, row: u32) -> bool {
-        self.death_recorded.get(row as usize).copied().unwrap_or(false)
+        self.death_recorded
+            .get(row as usize)
+            .copied()
+            .unwrap_or(false)
     }
 
     /// The row's record key (empty when the register has none).

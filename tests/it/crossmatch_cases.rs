@@ -878,18 +878,53 @@ fn a_person_registered_twice_links_the_same_whatever_the_row_order() {
         "28756",
         "01/01/2024",
     );
-    let alive = person("R2", "083180222222", "Lý Thị Hoa", "02/02/1980", "Nữ", "28757");
+    let alive = person(
+        "R2",
+        "083180222222",
+        "Lý Thị Hoa",
+        "02/02/1980",
+        "Nữ",
+        "28757",
+    );
     let twice_alive = [
-        person("R3", "083170333333", "Mai Thị Hạnh", "03/03/1970", "Nữ", "28757"),
-        person("R4", "083170333333", "Mai Thị Hạnh", "03/03/1970", "Nữ", "28756"),
+        person(
+            "R3",
+            "083170333333",
+            "Mai Thị Hạnh",
+            "03/03/1970",
+            "Nữ",
+            "28757",
+        ),
+        person(
+            "R4",
+            "083170333333",
+            "Mai Thị Hạnh",
+            "03/03/1970",
+            "Nữ",
+            "28756",
+        ),
     ];
     let deaths = vec![
         "KD1,083180222222,Lý Thị Hoa,02/02/1980,Nữ,01/01/2024,28756".to_string(),
         "KD2,083170333333,Mai Thị Hạnh,03/03/1970,Nữ,01/05/2025,28756".to_string(),
     ];
     let cover = vec![
-        insurance("BZ1", "083180222222", "Lý Thị Hoa", "02/02/1980", "Nữ", "28756"),
-        insurance("BZ2", "083170333333", "Mai Thị Hạnh", "03/03/1970", "Nữ", "28756"),
+        insurance(
+            "BZ1",
+            "083180222222",
+            "Lý Thị Hoa",
+            "02/02/1980",
+            "Nữ",
+            "28756",
+        ),
+        insurance(
+            "BZ2",
+            "083170333333",
+            "Mai Thị Hạnh",
+            "03/03/1970",
+            "Nữ",
+            "28756",
+        ),
     ];
     let run = |population: Vec<String>| {
         findings(&[

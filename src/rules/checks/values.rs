@@ -376,9 +376,38 @@ pub fn renewal_due(
     None
 }
 
+/// The latest renewal due date over every birth date from `early` to `late` of a card
+/// issued on `issued`; None when for some of them the card never expires. The age at
+/// issue, and so the renewal age due, steps down as the birth moves later, so the
+/// latest due date is at one end of the range or at the last birth of a step: the day
+/// `issued` is exactly a grace threshold (renewal age less grace years) after it.
+fn latest_renewal_due(
+    early: NaiveDate,
+    late: NaiveDate,
+    issued: NaiveDate,
+    renewal_ages: &[u32],
+    grace_years: u32,
+) -> Option<(u32, NaiveDate)> {
+    let steps = renewal_ages.iter().flat_map(|&renewal| {
+        [renewal.saturating_sub(grace_years), renewal]
+            .map(|years| issued.checked_sub_months(chrono::Months::new(12 * years)))
+    });
+    let mut latest: Option<(u32, NaiveDate)> = None;
+    for birth in [Some(early), Some(late)].into_iter().chain(steps).flatten() {
+        if birth < early || birth > late {
+            continue;
+        }
+        let due = renewal_due(birth, issued, renewal_ages, grace_years)?;
+        if latest.is_none_or(|l| due.1 > l.1) {
+            latest = Some(due);
+        }
+    }
+    latest
+}
+
 /// `card_expiry`: the card has reached a renewal age (Luật Căn cước 2023 art. 21).
-/// With a partial birth date the card is reported only when it is expired for every
-/// birthday the partial date allows.
+/// With a partial birth or issue date the card is reported only when it is expired
+/// for every pair of dates the partial dates allow.
 #[allow(clippy::too_many_arguments)]
 pub fn card_expiry(
     table: &Table,
@@ -399,14 +428,17 @@ pub fn card_expiry(
         .filter_map(|row| {
             let birth = births.get(row);
             let issue = issues.get(row);
-            let issued = issue.earliest()?;
             let (early, late) = (birth.earliest()?, birth.latest()?);
-            if issued > as_of || issued < early {
+            let issued_first = issue.earliest()?;
+            if issued_first > as_of || issued_first < early {
                 return None;
             }
-            let due_early = renewal_due(early, issued, renewal_ages, grace_years)?;
-            let due_late = renewal_due(late, issued, renewal_ages, grace_years)?;
-            if due_early.1 > as_of || due_late.1 > as_of {
+            // A later issue is never due sooner, so the last day a partial issue date
+            // allows decides; a card "issued 2014" may be one issued inside the grace
+            // period.
+            let issued = issue.latest()?.min(as_of);
+            let due_last = latest_renewal_due(early, late, issued, renewal_ages, grace_years)?;
+            if due_last.1 > as_of {
                 return None;
             }
             let issue_age = age_on(late, issued);
@@ -416,8 +448,8 @@ pub fn card_expiry(
                 format!(
                     "Thẻ cấp ngày {} (khi {issue_age} tuổi), phải cấp đổi khi đủ {} tuổi (từ {})",
                     issue.display(),
-                    due_late.0,
-                    PartialDate::from_naive(due_late.1).display()
+                    due_last.0,
+                    PartialDate::from_naive(due_last.1).display()
                 ),
             ))
         })
@@ -430,6 +462,28 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn a_partial_issue_or_birth_date_is_due_at_the_latest_it_allows() {
+        let ages = [14, 25, 40, 60];
+        // Born 01/07/1991, card "2014": issued on or after 01/07/2014 it is inside the
+        // grace period before 25 and due only at 40.
+        let due = latest_renewal_due(d(1991, 7, 1), d(1991, 7, 1), d(2014, 12, 31), &ages, 2);
+        assert_eq!(due.map(|x| x.0), Some(40));
+        // Born some day of 1991, card issued 01/07/2014: the person born 01/07/1991
+        // was 23 and in the grace period, so the card is due at 40 at the latest.
+        let due = latest_renewal_due(d(1991, 1, 1), d(1991, 12, 31), d(2014, 7, 1), &ages, 2);
+        assert_eq!(due, Some((40, d(2031, 7, 1))));
+        // Born some day of 1991, card issued 01/07/2012 (aged 20 or 21): due at 25,
+        // at the latest on 31/12/2016.
+        let due = latest_renewal_due(d(1991, 1, 1), d(1991, 12, 31), d(2012, 7, 1), &ages, 2);
+        assert_eq!(due, Some((25, d(2016, 12, 31))));
+        // Issued at 58 or later to some of the births: it may never expire.
+        assert_eq!(
+            latest_renewal_due(d(1950, 1, 1), d(1950, 12, 31), d(2008, 7, 1), &ages, 2),
+            None
+        );
     }
 
     #[test]
