@@ -128,7 +128,8 @@ pub fn age_bounds(birth: PartialDate, as_of: NaiveDate, max_age: i32) -> (i16, i
         (Some(latest), Some(earliest)) => {
             let min_age = age_on(latest, as_of);
             let max = age_on(earliest, as_of);
-            let plausible = earliest <= as_of && max <= max_age;
+            // Impossible only when certainly so: a year-only 1905 may be 120 today.
+            let plausible = earliest <= as_of && min_age <= max_age;
             let clamp = |a: i32| a.clamp(i32::from(i16::MIN) + 1, i32::from(i16::MAX)) as i16;
             if plausible {
                 (clamp(min_age), clamp(max), true)
@@ -205,6 +206,11 @@ mod tests {
         assert!(!age_bounds(future, as_of, 120).2);
         let ancient = PartialDate::year_only(1890).unwrap();
         assert!(!age_bounds(ancient, as_of, 120).2);
+        // Born some day of 1905: 120 or 121 on 22/11/2026, so possibly 120.
+        let maybe_120 = PartialDate::year_only(1905).unwrap();
+        assert_eq!(age_bounds(maybe_120, as_of, 120), (120, 121, true));
+        let surely_121 = PartialDate::ymd(1905, 11, 22).unwrap();
+        assert!(!age_bounds(surely_121, as_of, 120).2);
     }
 
     #[test]

@@ -970,3 +970,37 @@ fn a_person_registered_twice_links_the_same_whatever_the_row_order() {
     assert!(of("XM.insurance.DECEASED_ACTIVE", "BZ1").is_some());
     assert!(of("XM.insurance.DECEASED_ACTIVE", "BZ2").is_some());
 }
+
+/// Age over 120 is an impossible birth date only when certain: born some day of 1905,
+/// a person may be 120 on 22/11/2026; born on 22/11/1905, they are 121.
+#[test]
+fn only_a_certain_age_over_120_is_an_impossible_birth_date() {
+    let found = findings(&[(
+        "population",
+        POPULATION_HEADER,
+        vec![
+            person("A1", "083005000011", "Lê Văn Một", "1905", "Nam", "28756"),
+            person(
+                "A2",
+                "083005000012",
+                "Lê Văn Hai",
+                "22/11/1905",
+                "Nam",
+                "28756",
+            ),
+            person(
+                "A3",
+                "083005000013",
+                "Lê Văn Ba",
+                "23/11/1905",
+                "Nam",
+                "28756",
+            ),
+        ],
+    )]);
+    let invalid =
+        |key: &str| found.contains_key(&("DUNG.INVALID_VALUE".to_string(), key.to_string()));
+    assert!(!invalid("A1"), "{found:?}");
+    assert!(invalid("A2"), "{found:?}");
+    assert!(!invalid("A3"), "{found:?}");
+}

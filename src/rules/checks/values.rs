@@ -288,7 +288,7 @@ pub fn date_sanity(
                     field_label(birth_field),
                     births.display(row)
                 ));
-            } else if let (Some(earliest), Some(_)) = (birth.earliest(), birth.latest()) {
+            } else if let (Some(earliest), Some(latest)) = (birth.earliest(), birth.latest()) {
                 if earliest > as_of {
                     fields.push(birth_field);
                     notes.push(format!(
@@ -303,7 +303,8 @@ pub fn date_sanity(
                         .and_then(|d| d.latest())
                         .filter(|&d| d <= as_of)
                         .unwrap_or(as_of);
-                    let age = age_on(earliest, until);
+                    // The age certainly reached: a year-only 1905 may be 120 today.
+                    let age = age_on(latest, until);
                     if age > max_age as i32 {
                         fields.push(birth_field);
                         notes.push(format!(
