@@ -90,7 +90,9 @@ pub fn parse_csv_bytes(request: &ReadRequest<'_>, bytes: &[u8]) -> Result<Ingest
 /// enough to convert in memory; row fingerprints are then taken from the converted
 /// text, the same every night for the same file.
 fn utf16_as_utf8(path: &Path, bytes: &[u8]) -> Result<Option<String>> {
-    let Some((encoding, bom_length)) = encoding_rs::Encoding::for_bom(bytes) else {
+    let Some((encoding, bom_length)) =
+        encoding_rs::Encoding::for_bom(bytes).or_else(|| utf16_without_bom(bytes).map(|e| (e, 0)))
+    else {
         return Ok(None);
     };
     if encoding == encoding_rs::UTF_8 {
@@ -104,6 +106,36 @@ fn utf16_as_utf8(path: &Path, bytes: &[u8]) -> Result<Option<String>> {
         ));
     }
     Ok(Some(text.into_owned()))
+}
+
+/// UTF-16 written without a byte-order mark, told by its zero bytes: a CSV in UTF-8 or
+/// a legacy encoding has none, while in UTF-16 every ASCII character (the header, the
+/// digits, the delimiters) has a zero high byte, odd-placed in little-endian and
+/// even-placed in big-endian.
+fn utf16_without_bom(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let sample = &bytes[..bytes.len().min(4096) & !1];
+    if sample.len() < 8 {
+        return None;
+    }
+    let zeros_at = |parity: usize| {
+        sample
+            .iter()
+            .skip(parity)
+            .step_by(2)
+            .filter(|&&b| b == 0)
+            .count()
+    };
+    let (even, odd) = (zeros_at(0), zeros_at(1));
+    let pairs = sample.len() / 2;
+    // The other side has a few zero bytes too: U+0300, U+0100 … (a decomposed grave
+    // accent is 00 03 in little-endian).
+    if odd * 3 >= pairs && even * 10 <= odd {
+        Some(encoding_rs::UTF_16LE)
+    } else if even * 3 >= pairs && odd * 10 <= even {
+        Some(encoding_rs::UTF_16BE)
+    } else {
+        None
+    }
 }
 
 /// A CSV file whose records are read again, one at a time, when a finding needs its

@@ -238,16 +238,26 @@ pub fn by_commune(findings: &[Finding]) -> BTreeMap<(String, String), Vec<&Findi
     groups
 }
 
-/// Folder name for a province or commune code (empty → `khong_xac_dinh`).
+/// Folder or file name for a province or commune code (empty → `khong_xac_dinh`).
+/// A code that is not already a short, safe name (letters, digits, `-`, `_`) keeps
+/// what is safe of it, cut to 40 characters, and a hash of the whole code: two codes
+/// never share a file (`a/b` and `ab`, or two codes in Vietnamese letters), and a code
+/// the length of an address cannot make a name the file system refuses.
 pub fn code_dir(code: &str) -> String {
-    let clean: String = code
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    if clean.is_empty() {
-        "khong_xac_dinh".to_string()
+    const LONGEST: usize = 48;
+    let safe = |c: &char| c.is_ascii_alphanumeric() || *c == '-' || *c == '_';
+    if code.is_empty() {
+        return "khong_xac_dinh".to_string();
+    }
+    if code.len() <= LONGEST && code.chars().all(|c| safe(&c)) && code != "khong_xac_dinh" {
+        return code.to_string();
+    }
+    let kept: String = code.chars().filter(safe).take(40).collect();
+    let hash = xxhash_rust::xxh3::xxh3_64(code.as_bytes()) as u32;
+    if kept.is_empty() {
+        format!("khong_xac_dinh-{hash:08x}")
     } else {
-        clean
+        format!("{kept}-{hash:08x}")
     }
 }
 
@@ -328,6 +338,36 @@ pub fn write_rejects(path: &Path, file: &Path, rejects: &[Reject]) -> Result<()>
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_code_gets_its_own_short_safe_file_name() {
+        use super::code_dir;
+        assert_eq!(code_dir("28756"), "28756");
+        assert_eq!(code_dir("83"), "83");
+        assert_eq!(code_dir(""), "khong_xac_dinh");
+        let names = [
+            code_dir("a/b"),
+            code_dir("ab"),
+            code_dir("../ab"),
+            code_dir("Xã Á"),
+            code_dir("Xã Ê"),
+            code_dir("Phường"),
+            code_dir(""),
+            code_dir("khong_xac_dinh"),
+            code_dir(&"x".repeat(250)),
+            code_dir(&"x".repeat(251)),
+        ];
+        let distinct: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(distinct.len(), names.len(), "{names:?}");
+        for name in &names {
+            assert!(name.len() <= 64, "{name}");
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                "{name}"
+            );
+        }
+    }
+
     #[test]
     fn formulas_are_inert_and_numbers_stay() {
         use super::inert_in_spreadsheets as inert;

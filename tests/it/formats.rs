@@ -383,12 +383,17 @@ fn placeholder_words_for_empty_cells_give_the_same_findings() {
 }
 
 /// Excel's "Unicode Text" export (UTF-16 little-endian with a byte-order mark,
-/// tab-separated) and a UTF-16 big-endian file read like the CSV UTF-8 they hold.
+/// tab-separated), a UTF-16 big-endian file, and UTF-16 little-endian written by a
+/// tool that adds no byte-order mark read like the CSV UTF-8 they hold.
 #[test]
 fn utf16_exports_give_the_same_findings() {
     let original = generated(3_000, 11, "83");
     let (_, expected) = run_keyed(original.path());
-    for (name, big_endian) in [("population.csv", false), ("insurance.csv", true)] {
+    for (name, big_endian, mark) in [
+        ("population.csv", false, true),
+        ("insurance.csv", true, true),
+        ("tax.csv", false, false),
+    ] {
         let converted = rewritten(original.path(), |_, _, _| {});
         let text = std::fs::read_to_string(original.path().join(name)).unwrap();
         let text = text.trim_start_matches('\u{feff}');
@@ -405,10 +410,10 @@ fn utf16_exports_give_the_same_findings() {
             }
             out
         };
-        let mut bytes = if big_endian {
-            vec![0xFE, 0xFF]
-        } else {
-            vec![0xFF, 0xFE]
+        let mut bytes = match (mark, big_endian) {
+            (false, _) => Vec::new(),
+            (true, true) => vec![0xFE, 0xFF],
+            (true, false) => vec![0xFF, 0xFE],
         };
         for unit in text.encode_utf16() {
             let pair = if big_endian {
