@@ -433,6 +433,34 @@ fn line_of(text: &str, needle: &str) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The line, in the `[[rule]]` block around `id_line`, of the key an error message
+/// names as "in `key`" (for a dotted path, its first part).
+fn key_line(text: &str, id_line: usize, message: &str) -> Option<usize> {
+    let start = message.rfind("in `")? + 4;
+    let path = &message[start..];
+    let key = path[..path.find('`')?].split('.').next()?;
+    if key.is_empty() {
+        return None;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let is_header = |line: &str| line.trim_start().starts_with("[[rule]]");
+    let id_index = id_line.checked_sub(1)?;
+    let first = (0..=id_index)
+        .rev()
+        .find(|&i| is_header(lines[i]))
+        .unwrap_or(0);
+    let end = (id_index + 1..lines.len())
+        .find(|&i| is_header(lines[i]))
+        .unwrap_or(lines.len());
+    (first..end)
+        .find(|&i| {
+            let line = lines[i].trim_start();
+            line.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(['=', '.']))
+        })
+        .map(|i| i + 1)
+}
+
 fn parse_file(
     path: &Path,
     text: &str,
@@ -483,7 +511,17 @@ fn parse_file(
             };
             Error::rule(path, &raw_id, message)
         };
-        let def = RuleDef::deserialize(entry).map_err(|e| at(e.to_string()))?;
+        let def = RuleDef::deserialize(entry).map_err(|e| {
+            let message = e.to_string();
+            // serde names the key at fault ("… in `severity`"): point at its line, not
+            // at the rule's id.
+            match line.and_then(|id_line| key_line(text, id_line, &message)) {
+                Some(key_line) => {
+                    Error::rule(path, &raw_id, format!("{message} (line {key_line})"))
+                }
+                None => at(message),
+            }
+        })?;
         if !def.enabled {
             continue;
         }

@@ -53,6 +53,7 @@ fn bad_severity_and_dimension() {
     )
     .unwrap_err();
     assert!(e.contains("urgent") && e.contains("DU.PHONE"), "{e}");
+    assert!(e.contains("(line 5)"), "the line of `severity`: {e}");
     let e = check(
         &(HEADER.replace("dimension = \"du\"", "dimension = \"dung\"")
             + "check = { kind = \"required\", fields = [\"phone\"] }\n"),
