@@ -41,9 +41,10 @@ use super::legacy::old_id_key;
 use super::similarity::{name_relation, name_similarity, split_name, NameRelation};
 use super::PersonIndex;
 use crate::model::{
-    admin::normalize_province_code, AdminUnits, Gender, NameColumn, PartialDate, Precision, Table,
+    admin::normalize_province_code, AdminUnits, DictColumn, Gender, NameColumn, PartialDate,
+    Precision, Table,
 };
-use crate::normalize::text::names_agree;
+use crate::normalize::text::{names_agree, same_letters};
 use crate::rules::facts::PopulationFacts;
 use crate::rules::types::MatchingDef;
 use crate::rules::{EvalContext, Hit};
@@ -251,6 +252,8 @@ struct Columns<'a> {
     birth_province: Vec<u16>,
     /// Death dates recorded in the register, when the column exists.
     deaths: Option<&'a [PartialDate]>,
+    /// Household codes, when the column exists.
+    households: Option<&'a DictColumn>,
 }
 
 /// How many pairs ahead scoring asks for a row's scattered data and where its names
@@ -585,6 +588,7 @@ pub fn detect(
         mother,
         spouse,
         deaths: table.date("death_date").map(|c| c.values.as_slice()),
+        households: table.dict("household_id"),
         old_ids: match table.text("old_id") {
             Some(c) => (0..rows)
                 .into_par_iter()
@@ -966,6 +970,22 @@ fn incompatible(a: u32, b: u32, facts: &PopulationFacts, columns: &Columns<'_>) 
     !(rare_agreement(father, &columns.fathers) || rare_agreement(mother, &columns.mothers))
 }
 
+/// Births of two siblings who are not twins lie at least this many days apart.
+const MIN_DAYS_BETWEEN_SIBLINGS: i64 = 240;
+
+/// Are two records born the same day, with two different well-formed IDs, twins?
+/// Yes when they live in one household: a second registration of a person is made
+/// elsewhere, while twins grow up together. (Twins who have left home are not told
+/// apart: nothing in the register separates them from a second registration.)
+fn twins(ia: usize, ib: usize, facts: &PopulationFacts, columns: &Columns<'_>) -> bool {
+    let different_ids =
+        facts.id_valid[ia] && facts.id_valid[ib] && facts.id_value[ia] != facts.id_value[ib];
+    different_ids
+        && columns.households.is_some_and(|households| {
+            households.codes[ia] == households.codes[ib] && !households.get(ia).is_empty()
+        })
+}
+
 /// Bits of evidence from agreeing on a value whose share in the register is `share`.
 fn agreement_bits(m: f64, share: f64, cap: f64) -> f64 {
     (m / share.max(1e-12)).log2().clamp(0.0, cap)
@@ -1052,18 +1072,38 @@ fn score_pair(
         .precision()
         .min(birth_b.precision())
         .unwrap_or(Precision::Year);
+    // Names compare ignoring spacing (SPEC §4): "Ngọc Hà" typed "NgọcHà" is one name.
+    let exact = (folded_a == folded_b || same_letters(folded_a, folded_b))
+        && names_agree(index.name(a), folded_a, index.name(b), folded_b);
+    let (given_a, given_b) = (split_name(folded_a).2, split_name(folded_b).2);
+    // The given names disagree (Khôi / Khải, Hùng / Hưng), as twins' do.
+    let given_differ = !exact && (given_a != given_b || folded_a == folded_b);
+    if given_differ
+        && !mistyped_birth
+        && precision == Precision::Day
+        && twins(ia, ib, facts, columns)
+    {
+        return None;
+    }
     let mut evidence = Evidence::default();
     let mut score = w.prior;
     // Names. The prior odds of a random pair are about 2·share/N and agreeing on a
     // name that n of the N people carry multiplies them by m·N/n: N cancels, so the
     // name's count in this register is what matters (term-frequency adjustment).
-    let exact =
-        folded_a == folded_b && names_agree(index.name(a), folded_a, index.name(b), folded_b);
     // Siblings share their parents, and now and then a birthday a year apart and
     // names one letter apart. When neither the name nor the date is the same, agreeing
     // parents cannot tell a second registration from a sibling: only the person's own
-    // links (spouse, old ID) count.
-    let parents_tell = exact || !mistyped_birth;
+    // links (spouse, old ID) count. But siblings are not born weeks apart: a date a
+    // few days or a swapped day and month away is one person's. (A year apart, even
+    // one given name may be two sisters', one registered without her middle name.)
+    let dates_close = match (birth_a.precision(), birth_b.precision()) {
+        (Some(Precision::Day), Some(Precision::Day)) => matches!(
+            (birth_a.earliest(), birth_b.earliest()),
+            (Some(x), Some(y)) if (x - y).num_days().abs() < MIN_DAYS_BETWEEN_SIBLINGS
+        ),
+        _ => false,
+    };
+    let parents_tell = exact || !mistyped_birth || dates_close;
     let name_count = f64::from(columns.full_names[ia].max(columns.full_names[ib]).max(1));
     score += 1.0 - name_count.log2();
     if exact {

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{DictColumn, Gender, NameColumn, PartialDate, Precision, Table};
 use crate::normalize::id::IdProblems;
-use crate::normalize::text::{diacritics_conflict, names_agree};
+use crate::normalize::text::{diacritics_conflict, names_agree, same_letters};
 use crate::rules::facts::PopulationFacts;
 use crate::rules::types::MatchingDef;
 use index::{blocking_keys, BlockingIndex, IdTable};
@@ -455,8 +455,8 @@ impl<'a> PersonIndex<'a> {
         if similarity < w.name_threshold {
             return None;
         }
-        let exact =
-            query.folded == folded && names_agree(query.name, query.folded, self.name(row), folded);
+        let exact = (query.folded == folded || same_letters(query.folded, folded))
+            && names_agree(query.name, query.folded, self.name(row), folded);
         if !exact && self.names_conflict(query.name, query.folded, self.name(row), folded) {
             return None;
         }

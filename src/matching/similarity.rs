@@ -111,6 +111,10 @@ pub fn name_similarity(a: &str, b: &str) -> f64 {
     if a == b {
         return 1.0;
     }
+    // Names compare ignoring spacing (SPEC §4): "Mai Anh" typed "MaiAnh" is one name.
+    if a.len() != b.len() && crate::normalize::text::same_letters(a, b) {
+        return 1.0;
+    }
     let (surname_a, middle_a, given_a) = split_name(a);
     let (surname_b, middle_b, given_b) = split_name(b);
     if surname_a.is_empty() || surname_b.is_empty() {

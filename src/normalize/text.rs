@@ -406,7 +406,7 @@ pub fn diacritics_conflict(a: &str, b: &str) -> bool {
 }
 
 /// Folded keys equal once spaces are dropped (`my linh`, `mylinh`).
-fn same_letters(a_folded: &str, b_folded: &str) -> bool {
+pub fn same_letters(a_folded: &str, b_folded: &str) -> bool {
     a_folded
         .bytes()
         .filter(|&b| b != b' ')

@@ -136,3 +136,55 @@ fn mistyped_dates_and_missing_parents_against_siblings_and_namesakes() {
         "{found:#?}"
     );
 }
+
+/// Twins (one household, one birthday, given names a letter or a tone apart) stay two
+/// people; a second registration whose date is days or a day-and-month swap away, or
+/// whose name lost a middle name or a space, is joined to its record when the parents
+/// agree; siblings a year apart with near names are not.
+#[test]
+fn twins_stay_apart_and_near_dates_of_one_person_are_joined() {
+    #[rustfmt::skip]
+    let people = [
+        ("T1", "083215000201", "Vương Minh Khôi", "10/10/2015", "Nam", "Vương Đình Lộc", "Chu Thị Hạnh", ""),
+        ("T2", "083215000202", "Vương Minh Khải", "10/10/2015", "Nam", "Vương Đình Lộc", "Chu Thị Hạnh", ""),
+        ("T3", "083218000203", "Vương Đình Hùng", "03/03/2018", "Nam", "Vương Đình Lộc", "Chu Thị Hạnh", ""),
+        ("T4", "083218000204", "Vương Đình Hưng", "03/03/2018", "Nam", "Vương Đình Lộc", "Chu Thị Hạnh", ""),
+        ("K1", "083099000205", "Tống Bảo Tâm", "08/07/1999", "Nam", "Tống Văn Hiệp", "Lại Thị Gấm", ""),
+        ("K2", "083099000305", "Tống Tâm", "07/08/1999", "Nam", "Tống Văn Hiệp", "Lại Thị Gấm", ""),
+        ("L1", "083198000206", "Hàn Thị Bảo Trinh", "28/01/1998", "Nữ", "Hàn Văn Lực", "Mai Thị Đào", ""),
+        ("L2", "", "Hàn Thị Bảo Trin", "29/01/1998", "Nữ", "Hàn Văn Lực", "Mai Thị Đào", ""),
+        ("M1", "083187000207", "Kiều Thị Ngọc Hà", "14/02/1987", "Nữ", "Kiều Văn Sử", "Phí Thị Thoa", ""),
+        ("M2", "", "Kiều Thị NgọcHà", "14/02/1987", "Nữ", "Kiều Văn Sử", "Phí Thị Thoa", ""),
+        ("S1", "083090000208", "Đinh Văn Tùng", "03/04/1990", "Nam", "Đinh Văn Quý", "Tạ Thị Yến", ""),
+        ("S2", "083091000209", "Đinh Văn Tùn", "03/04/1991", "Nam", "Đinh Văn Quý", "Tạ Thị Yến", ""),
+    ];
+    let mut rows = filler();
+    for (i, person) in people.into_iter().enumerate() {
+        let commune = if i % 2 == 0 { "28756" } else { "28757" };
+        let row = csv_row(person, "28756");
+        rows.push(if person.0.starts_with('T') {
+            // The twins live with their parents.
+            row.replace(&format!(",H{},Chủ hộ,", person.0), ",HTWINS,Con,")
+        } else {
+            row.replace(",28756,", &format!(",{commune},"))
+        });
+    }
+    let found = findings(&[("population", POPULATION_HEADER, rows)]);
+    let duplicates: Vec<(&str, &str)> = found
+        .iter()
+        .filter(|((rule, _), _)| rule == "SACH.DUP_PERSON")
+        .map(|((_, key), (_, related))| (key.as_str(), related.as_str()))
+        .collect();
+    assert_eq!(
+        duplicates,
+        vec![
+            ("K1", "K2"),
+            ("K2", "K1"),
+            ("L1", "L2"),
+            ("L2", "L1"),
+            ("M1", "M2"),
+            ("M2", "M1"),
+        ],
+        "{found:#?}"
+    );
+}
