@@ -111,7 +111,8 @@ pub fn link(deaths: &Table, index: &PersonIndex<'_>) -> (Vec<DeathLink>, u64) {
     (results.into_iter().map(|r| r.0).collect(), pairs)
 }
 
-/// `death_not_recorded` hits: linked registrations whose register row has no death date.
+/// `death_not_recorded` hits: linked registrations whose register row has no death date,
+/// and registrations that match several namesakes none of whom records a death.
 pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<Hit> {
     let population_keys = ctx.population.keys();
     let names = ctx.population.name_column("full_name");
@@ -123,15 +124,47 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
         .enumerate()
         .filter(|(row, _)| mask.is_none_or(|m| m[*row]))
         .filter_map(|(row, link)| {
-            let person = link.person? as usize;
-            if ctx.facts.death_recorded[person] {
-                return None;
-            }
-            let key = population_keys.map_or("", |k| k.get(person)).to_string();
+            let key_of = |person: u32| population_keys.map_or("", |k| k.get(person as usize)).to_string();
             let death = death_dates.map(|c| c.display(row)).unwrap_or_default();
             // Only a date that reads as one is offered for the register; text such as
             // "không rõ" is quoted in the message, for the officer to look up.
             let readable = death_dates.is_some_and(|c| !c.get(row).is_invalid());
+            let death_text = if readable {
+                death.clone()
+            } else {
+                format!("\"{death}\" (không đọc được là ngày)")
+            };
+            let Some(person) = link.person else {
+                // Namesakes born the same day: whichever it is, a register record
+                // lacks this death, unless one of them already records a death.
+                let LinkHow::Ambiguous(rows) = &link.how else {
+                    return None;
+                };
+                if rows.iter().any(|&r| ctx.facts.death_recorded[r as usize]) {
+                    return None;
+                }
+                let keys: Vec<String> = rows.iter().map(|&r| key_of(r)).collect();
+                let mut hit = Hit::row(
+                    row,
+                    "death_date".to_string(),
+                    format!(
+                        "Khai tử {} ngày mất {death_text}; không có/không khớp số định danh, khớp ngang nhau {} hồ sơ dân cư chưa có ngày mất ({}): xác định đúng người rồi cập nhật ngày mất",
+                        table.key(row),
+                        keys.len(),
+                        keys.join(", ")
+                    ),
+                );
+                if readable {
+                    hit.suggestion = death;
+                }
+                hit.related = keys;
+                return Some(hit);
+            };
+            let person = person as usize;
+            if ctx.facts.death_recorded[person] {
+                return None;
+            }
+            let key = key_of(person as u32);
             let how = match &link.how {
                 LinkHow::ExactId => "khớp số định danh".to_string(),
                 LinkHow::Fuzzy(evidence) => format!("không có/không khớp số định danh; {}", evidence.describe()),
@@ -141,13 +174,8 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
                 row,
                 "death_date".to_string(),
                 format!(
-                    "Khai tử {} ngày mất {}; hồ sơ dân cư {key} ({}, sinh {}) chưa có ngày mất [{how}]",
+                    "Khai tử {} ngày mất {death_text}; hồ sơ dân cư {key} ({}, sinh {}) chưa có ngày mất [{how}]",
                     table.key(row),
-                    if readable {
-                        death.clone()
-                    } else {
-                        format!("\"{death}\" (không đọc được là ngày)")
-                    },
                     names.map_or("", |n| n.text.get(person)),
                     births.map(|b| b.display(person)).unwrap_or_default(),
                 ),
@@ -161,7 +189,7 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
                     link.also
                         .iter()
                         .filter(|&&other| !ctx.facts.death_recorded[other as usize])
-                        .map(|&other| population_keys.map_or("", |k| k.get(other as usize)).to_string()),
+                        .map(|&other| key_of(other)),
                 )
                 .collect();
             hit.person_row = Some(person as u32);

@@ -748,7 +748,8 @@ fn a_merged_communes_code_says_it_ended() {
 }
 
 /// A death registration that marks nobody dead (its person is not in the register, or
-/// two people match it equally) is named in one warning instead of vanishing.
+/// two people match it equally) is named in one warning instead of vanishing; one that
+/// two namesakes match equally is also a finding naming both.
 #[test]
 fn death_registrations_that_mark_nobody_are_a_warning() {
     let rows = vec![
@@ -782,7 +783,7 @@ fn death_registrations_that_mark_nobody_are_a_warning() {
         "KT2,,Phạm Thị Mơ,01/02/1950,Nữ,01/01/2026,28756".to_string(),
         "KT3,083080000033,Trần Văn Chín,01/04/1980,Nam,01/01/2026,28756".to_string(),
     ];
-    let (outcome, _dir) = run_files(
+    let (outcome, dir) = run_files(
         ADMIN,
         &[
             ("population", POPULATION_HEADER, rows),
@@ -805,6 +806,16 @@ fn death_registrations_that_mark_nobody_are_a_warning() {
         "{warning}"
     );
     assert!(warning.contains("KT1") && warning.contains("KT2") && !warning.contains("KT3"));
+    // Whichever namesake KT1 is, a register record lacks the death: it is reported,
+    // with both candidates, for the officer to settle. KT2 matches nobody.
+    let found = read_findings(&dir.path().join("out"));
+    let death = |key: &str| found.get(&("SONG.DEATH_NOT_RECORDED".to_string(), key.to_string()));
+    assert_eq!(
+        death("KT1"),
+        Some(&("01/01/2026".to_string(), "P1;P2".to_string())),
+        "{found:?}"
+    );
+    assert_eq!(death("KT2"), None);
 }
 
 /// The match classes of summary.json count every accepted sector record once, per
