@@ -370,7 +370,15 @@ pub fn match_dataset(
                             ),
                             candidates: vec![person],
                         };
-                        return (code::ID_WRONG, person, Some(Box::new(detail)), compared);
+                        // Registered only in another province, the worker still lacks
+                        // a residence where the zone is, whatever the ID's typo.
+                        let mut outcome = code::ID_WRONG;
+                        if let Some(province) = &zone_province {
+                            if register_province_of(person) != *province {
+                                outcome |= code::IZ_FLAG;
+                            }
+                        }
+                        return (outcome, person, Some(Box::new(detail)), compared);
                     }
                     Resolution::Ambiguous(rows, _) => {
                         let detail = ambiguous_detail(index, &rows);

@@ -402,7 +402,7 @@ fn a_formatted_register_id_joins_and_counts_as_the_same_id() {
 /// An industrial zone of another province listed in the admin units is not this
 /// province's: a worker who lives here is no `IZ_NO_TEMP_RESIDENCE` there, and an ID
 /// unknown here is `NOT_FOUND`. A zone of this province still flags a worker
-/// registered only elsewhere, or not at all.
+/// registered only elsewhere (also under a mistyped ID), or not at all.
 #[test]
 fn industrial_zones_of_another_province_are_not_this_provinces() {
     let admin = format!("{ADMIN}74,Tỉnh Bình Dương,718,Thị xã Bến Cát,25741,Phường Mỹ Phước\n");
@@ -451,6 +451,8 @@ fn industrial_zones_of_another_province_are_not_this_provinces() {
         // Unknown here, another province's zone; then this province's zone.
         worker("W3", "083090000205", "Lê Văn Năm", "05/05/1990", "25741"),
         worker("W4", "083091000206", "Lê Văn Sáu", "06/06/1991", "28757"),
+        // W2's worker with a mistyped ID: the typo and the missing residence both.
+        worker("W5", "083088000207", "Trần Văn Bốn", "04/04/1988", "28757"),
     ];
     let found = findings_with_admin(
         &admin,
@@ -469,6 +471,10 @@ fn industrial_zones_of_another_province_are_not_this_provinces() {
     assert_eq!(insurance_rules("W2"), ["XM.insurance.IZ_NO_TEMP_RESIDENCE"]);
     assert_eq!(insurance_rules("W3"), ["XM.insurance.NOT_FOUND"]);
     assert_eq!(insurance_rules("W4"), ["XM.insurance.IZ_NO_TEMP_RESIDENCE"]);
+    assert_eq!(
+        insurance_rules("W5"),
+        ["XM.insurance.ID_WRONG", "XM.insurance.IZ_NO_TEMP_RESIDENCE"]
+    );
 }
 
 /// A zero-width space pasted into a sector name is invisible, so the name is the
