@@ -389,6 +389,9 @@ fn latest_renewal_due(
     renewal_ages: &[u32],
     grace_years: u32,
 ) -> Option<(u32, NaiveDate)> {
+    if early == late {
+        return renewal_due(early, issued, renewal_ages, grace_years);
+    }
     let steps = renewal_ages.iter().flat_map(|&renewal| {
         [renewal.saturating_sub(grace_years), renewal]
             .map(|years| issued.checked_sub_months(chrono::Months::new(12 * years)))
