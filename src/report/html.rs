@@ -49,6 +49,21 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A relative file path as a URL path: bytes other than letters, digits, `-_.~/` are
+/// percent-encoded, so that a page named after a code with a space, `#` or `%` in it,
+/// or Vietnamese letters, still opens.
+fn url_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'/') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 fn dimension_label(code: &str) -> &str {
     Dimension::ALL
         .iter()
@@ -438,7 +453,7 @@ pub fn write_report(
             number(dim("song")),
             number(commune.by_severity.get("high").copied().unwrap_or(0)),
             updated,
-            escape(&file),
+            escape(&url_path(&file)),
         );
     }
     body.push_str("</tbody></table><p class=\"muted\">\"Đã cập nhật\": số trường hợp đã xử lý / (đã xử lý + còn tồn) so với lần đối soát trước. Trang của từng xã chứa dữ liệu cá nhân, chỉ gửi cho xã đó.</p></section>");
@@ -525,6 +540,15 @@ pub fn extend_trend(mut points: Vec<TrendPoint>, summary: &RunSummary) -> Vec<Tr
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn page_links_are_url_paths() {
+        assert_eq!(url_path("report/83-28756.html"), "report/83-28756.html");
+        assert_eq!(
+            url_path("report/83-Xã A#1.html"),
+            "report/83-X%C3%A3%20A%231.html"
+        );
+    }
 
     #[test]
     fn vietnamese_number_formats() {

@@ -239,20 +239,33 @@ pub fn by_commune(findings: &[Finding]) -> BTreeMap<(String, String), Vec<&Findi
 }
 
 /// Folder or file name for a province or commune code (empty → `khong_xac_dinh`).
-/// A code that is not already a short, safe name (letters, digits, `-`, `_`) keeps
-/// what is safe of it, cut to 40 characters, and a hash of the whole code: two codes
-/// never share a file (`a/b` and `ab`, or two codes in Vietnamese letters), and a code
-/// the length of an address cannot make a name the file system refuses.
+/// A code is its own name, so that `worklists/<province>/<commune>.csv` holds what it
+/// says, unless no file system would take it: a separator, a character Windows
+/// refuses, a leading or trailing dot or space, or more than 100 bytes. Such a code
+/// keeps what is safe of it, cut to 40 characters, and a hash of the whole code: two
+/// codes never share a file, and a code the length of an address cannot make a name
+/// the file system refuses.
 pub fn code_dir(code: &str) -> String {
-    const LONGEST: usize = 48;
-    let safe = |c: &char| c.is_ascii_alphanumeric() || *c == '-' || *c == '_';
+    const LONGEST: usize = 100;
+    let refused = |c: char| {
+        c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+    };
     if code.is_empty() {
         return "khong_xac_dinh".to_string();
     }
-    if code.len() <= LONGEST && code.chars().all(|c| safe(&c)) && code != "khong_xac_dinh" {
+    let usable = code.len() <= LONGEST
+        && !code.chars().any(refused)
+        && !code.starts_with(['.', ' '])
+        && !code.ends_with(['.', ' '])
+        && !code.starts_with("khong_xac_dinh");
+    if usable {
         return code.to_string();
     }
-    let kept: String = code.chars().filter(safe).take(40).collect();
+    let kept: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(40)
+        .collect();
     let hash = xxhash_rust::xxh3::xxh3_64(code.as_bytes()) as u32;
     if kept.is_empty() {
         format!("khong_xac_dinh-{hash:08x}")
@@ -343,14 +356,17 @@ mod tests {
         use super::code_dir;
         assert_eq!(code_dir("28756"), "28756");
         assert_eq!(code_dir("83"), "83");
+        assert_eq!(code_dir("Xã Tân Phú"), "Xã Tân Phú");
         assert_eq!(code_dir(""), "khong_xac_dinh");
         let names = [
             code_dir("a/b"),
             code_dir("ab"),
             code_dir("../ab"),
+            code_dir(".."),
+            code_dir("a\\b"),
             code_dir("Xã Á"),
             code_dir("Xã Ê"),
-            code_dir("Phường"),
+            code_dir("Phường 1."),
             code_dir(""),
             code_dir("khong_xac_dinh"),
             code_dir(&"x".repeat(250)),
@@ -359,10 +375,13 @@ mod tests {
         let distinct: std::collections::BTreeSet<&String> = names.iter().collect();
         assert_eq!(distinct.len(), names.len(), "{names:?}");
         for name in &names {
-            assert!(name.len() <= 64, "{name}");
+            assert!(name.len() <= 100, "{name}");
             assert!(
-                name.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                !name.contains(['/', '\\', ':', '*', '?', '"', '<', '>', '|']),
+                "{name}"
+            );
+            assert!(
+                !name.starts_with('.') && !name.ends_with(['.', ' ']),
                 "{name}"
             );
         }
