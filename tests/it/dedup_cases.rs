@@ -65,6 +65,28 @@ fn filler() -> Vec<String> {
         .collect()
 }
 
+/// The register rows placed in one cluster, with their related keys.
+fn duplicate_pairs(
+    found: &std::collections::BTreeMap<(String, String), (String, String)>,
+) -> Vec<(&str, &str)> {
+    found
+        .iter()
+        .filter(|((rule, _), _)| rule == "SACH.DUP_PERSON")
+        .map(|((_, key), (_, related))| (key.as_str(), related.as_str()))
+        .collect()
+}
+
+/// Each test person on a row of its own, in commune 28756 or 28757 in turn, after the
+/// filler; `adjust` may rewrite a person's row (a death date, a shared household).
+fn register_of(people: &[Person<'_>], adjust: impl Fn(&str, String) -> String) -> Vec<String> {
+    let mut rows = filler();
+    for (i, &person) in people.iter().enumerate() {
+        let commune = if i % 2 == 0 { "28756" } else { "28757" };
+        rows.push(adjust(person.0, csv_row(person, commune)));
+    }
+    rows
+}
+
 #[test]
 fn mistyped_dates_and_missing_parents_against_siblings_and_namesakes() {
     #[rustfmt::skip]
@@ -101,22 +123,16 @@ fn mistyped_dates_and_missing_parents_against_siblings_and_namesakes() {
         ("J1", "083185000114", "Quách Thị Xuân", "12/09/1985", "Nữ", "Quách Văn Bảy", "Lò Thị Mai", ""),
         ("J2", "", "Quách Thị Xuân", "12/09/1986", "", "Quách Văn Bảy", "Lò Thị Mai", ""),
     ];
-    let mut rows = filler();
-    for (i, person) in people.into_iter().enumerate() {
-        let commune = if i % 2 == 0 { "28756" } else { "28757" };
-        let row = csv_row(person, commune);
-        rows.push(if person.0 == "I1" {
+    // I1 died as a child.
+    let rows = register_of(&people, |key, row| {
+        if key == "I1" {
             row.replace(",01/02/2021,,", ",,05/06/1981,")
         } else {
             row
-        });
-    }
+        }
+    });
     let found = findings(&[("population", POPULATION_HEADER, rows)]);
-    let duplicates: Vec<(&str, &str)> = found
-        .iter()
-        .filter(|((rule, _), _)| rule == "SACH.DUP_PERSON")
-        .map(|((_, key), (_, related))| (key.as_str(), related.as_str()))
-        .collect();
+    let duplicates = duplicate_pairs(&found);
     assert_eq!(
         duplicates,
         vec![
@@ -158,23 +174,17 @@ fn twins_stay_apart_and_near_dates_of_one_person_are_joined() {
         ("S1", "083090000208", "Đinh Văn Tùng", "03/04/1990", "Nam", "Đinh Văn Quý", "Tạ Thị Yến", ""),
         ("S2", "083091000209", "Đinh Văn Tùn", "03/04/1991", "Nam", "Đinh Văn Quý", "Tạ Thị Yến", ""),
     ];
-    let mut rows = filler();
-    for (i, person) in people.into_iter().enumerate() {
-        let commune = if i % 2 == 0 { "28756" } else { "28757" };
-        let row = csv_row(person, "28756");
-        rows.push(if person.0.starts_with('T') {
-            // The twins live with their parents.
-            row.replace(&format!(",H{},Chủ hộ,", person.0), ",HTWINS,Con,")
+    // The twins live with their parents, in one household of one commune.
+    let rows = register_of(&people, |key, row| {
+        if key.starts_with('T') {
+            row.replace(&format!(",H{key},Chủ hộ,"), ",HTWINS,Con,")
+                .replace(",28757,", ",28756,")
         } else {
-            row.replace(",28756,", &format!(",{commune},"))
-        });
-    }
+            row
+        }
+    });
     let found = findings(&[("population", POPULATION_HEADER, rows)]);
-    let duplicates: Vec<(&str, &str)> = found
-        .iter()
-        .filter(|((rule, _), _)| rule == "SACH.DUP_PERSON")
-        .map(|((_, key), (_, related))| (key.as_str(), related.as_str()))
-        .collect();
+    let duplicates = duplicate_pairs(&found);
     assert_eq!(
         duplicates,
         vec![
