@@ -475,6 +475,15 @@ fn finish_person(
             F_BIRTH_MONTH
         };
     }
+    // Where only the year of birth was known, 01/01 of it was registered: commoner for
+    // older people and ethnic minorities (ethnicity 0 is Kinh).
+    let stand_in_chance =
+        if birth.y < 1975 { 0.06 } else { 0.01 } + if ethnicity != 0 { 0.08 } else { 0.0 };
+    let birth = if flags & (F_BIRTH_YEAR | F_BIRTH_MONTH) == 0 && rng.chance(stand_in_chance) {
+        Ymd::new(i32::from(birth.y), 1, 1)
+    } else {
+        birth
+    };
     let age = draft.age;
     let death_chance = match age {
         85.. => 0.10,

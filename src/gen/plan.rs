@@ -169,6 +169,7 @@ pub(super) fn build(options: &GenOptions) -> Result<World, GenError> {
     planner.memberships();
     planner.duplicates(groups, triples)?;
     planner.namesakes()?;
+    planner.stand_in_namesakes()?;
     planner.unique_keys();
     planner.iz_targets();
     planner.deceased_active();
@@ -480,6 +481,58 @@ impl Planner {
                 self.world.namesake_of.insert(target as u32, group);
                 self.world.namesake_of.insert(twin as u32, group);
             }
+        }
+        Ok(())
+    }
+
+    /// Namesakes in one commune registered on 01/01 of one year (the stand-in for an
+    /// unknown birth date) and without their parents' names: two people a duplicate
+    /// search must not join, since a stand-in date agrees by chance far more often
+    /// than a real one.
+    fn stand_in_namesakes(&mut self) -> Result<(), GenError> {
+        let mut rng = self.rng("stand-in namesakes");
+        let main_end = self.extra_start;
+        for _ in 0..(self.base as f64 * 0.001).ceil() as usize {
+            let Some(target) = self.probe(&mut rng, 0, main_end, 2000, |pl, i| {
+                let p = &pl.world.persons[i];
+                pl.free(i)
+                    && p.full_birth()
+                    && p.birth.m == 1
+                    && p.birth.d == 1
+                    && (18..=85).contains(&pl.age(i))
+                    && p.name[3] != 0
+            }) else {
+                break;
+            };
+            let t = self.world.persons[target].clone();
+            let (lo, hi) = self.commune_ranges[t.commune as usize];
+            let Some(twin) = self.probe(&mut rng, lo as usize, hi as usize, 600, |pl, i| {
+                let p = &pl.world.persons[i];
+                i != target
+                    && pl.free(i)
+                    && p.household != t.household
+                    && p.gender == t.gender
+                    && p.full_birth()
+                    && (18..=85).contains(&pl.age(i))
+                    && (p.birth.year() - t.birth.year()).abs() <= 2
+                    && (p.gender == 1 || p.name[0] == t.name[0])
+            }) else {
+                continue;
+            };
+            self.rename(twin, t.name, t.birth, &mut rng)?;
+            for i in [target, twin] {
+                let p = &mut self.world.persons[i];
+                p.father = NO_NAME;
+                p.mother = NO_NAME;
+            }
+            self.claim(target, F_NAMESAKE);
+            self.claim(twin, F_NAMESAKE);
+            let group = self.world.namesake_groups.len() as u32;
+            self.world
+                .namesake_groups
+                .push(vec![target as u32, twin as u32]);
+            self.world.namesake_of.insert(target as u32, group);
+            self.world.namesake_of.insert(twin as u32, group);
         }
         Ok(())
     }

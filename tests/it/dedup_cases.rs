@@ -198,3 +198,28 @@ fn twins_stay_apart_and_near_dates_of_one_person_are_joined() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn namesakes_on_a_stand_in_birthday_are_not_one_person() {
+    // Where a birth date was not known, 01/01 of the year is written. The filler's
+    // births fall on 84 days of the year only, 01/01 among them, so each of those is
+    // four times commoner than a day of the year, as 01/01 is in such a province. Two
+    // people who share a name and "01/01/1980" and nothing else are then two people;
+    // the same name and a real birthday, or 01/01 and both parents, are one.
+    #[rustfmt::skip]
+    let people = [
+        ("N1", "083080000301", "Giàng A Sử", "01/01/1980", "Nam", "", "", ""),
+        ("N2", "083080000302", "Giàng A Sử", "01/01/1980", "Nam", "", "", ""),
+        ("R1", "083080000303", "Sùng Seo Chứ", "30/06/1980", "Nam", "", "", ""),
+        ("R2", "083080000304", "Sùng Seo Chứ", "30/06/1980", "Nam", "", "", ""),
+        ("P1", "083175000305", "Vàng Thị Mai", "01/01/1975", "Nữ", "Vàng A Páo", "Lý Thị Dợ", ""),
+        ("P2", "", "Vàng Thị Mai", "01/01/1975", "Nữ", "Vàng A Páo", "Lý Thị Dợ", ""),
+    ];
+    let rows = register_of(&people, |_, row| row);
+    let found = findings(&[("population", POPULATION_HEADER, rows)]);
+    assert_eq!(
+        duplicate_pairs(&found),
+        vec![("P1", "P2"), ("P2", "P1"), ("R1", "R2"), ("R2", "R1")],
+        "{found:#?}"
+    );
+}
