@@ -44,7 +44,7 @@ use crate::model::{
     admin::normalize_province_code, AdminUnits, DictColumn, Gender, NameColumn, PartialDate,
     Precision, Table,
 };
-use crate::normalize::text::{names_agree, same_letters};
+use crate::normalize::text::{names_agree, names_agree_but_i_y, same_letters};
 use crate::rules::facts::PopulationFacts;
 use crate::rules::types::MatchingDef;
 use crate::rules::{EvalContext, Hit};
@@ -1095,13 +1095,18 @@ fn score_pair(
         return None;
     }
     let (folded_a, folded_b) = (index.folded(a), index.folded(b));
+    // Lí Văn Sĩ / Lý Văn Sỹ: one name in the two spellings in use.
+    let spelling = names_agree_but_i_y(index.name(a), folded_a, index.name(b), folded_b);
     // A different middle name or surname means another person, however similar the
     // strings; a dropped middle name, a regional surname or one typo does not.
-    let relation = name_relation(folded_a, folded_b);
-    if relation == NameRelation::Different {
+    if !spelling && name_relation(folded_a, folded_b) == NameRelation::Different {
         return None;
     }
-    let similarity = name_similarity(folded_a, folded_b);
+    let similarity = if spelling {
+        1.0
+    } else {
+        name_similarity(folded_a, folded_b)
+    };
     if similarity < w.name_floor {
         return None;
     }
@@ -1134,8 +1139,9 @@ fn score_pair(
         .min(birth_b.precision())
         .unwrap_or(Precision::Year);
     // Names compare ignoring spacing (SPEC §4): "Ngọc Hà" typed "NgọcHà" is one name.
-    let exact = (folded_a == folded_b || same_letters(folded_a, folded_b))
-        && names_agree(index.name(a), folded_a, index.name(b), folded_b);
+    let exact = spelling
+        || (folded_a == folded_b || same_letters(folded_a, folded_b))
+            && names_agree(index.name(a), folded_a, index.name(b), folded_b);
     let (given_a, given_b) = (split_name(folded_a).2, split_name(folded_b).2);
     // The given names disagree (Khôi / Khải, Hùng / Hưng), as twins' do.
     let given_differ = !exact && (given_a != given_b || folded_a == folded_b);
@@ -1167,7 +1173,10 @@ fn score_pair(
     let parents_tell = exact || !mistyped_birth || dates_close;
     let name_count = f64::from(columns.full_names[ia].max(columns.full_names[ib]).max(1));
     score += 1.0 - name_count.log2();
-    if exact {
+    if spelling {
+        score += w.name_exact_m.log2();
+        evidence.push("họ tên trùng khớp (viết i / y khác nhau)");
+    } else if exact {
         score += w.name_exact_m.log2();
         evidence.push("họ tên trùng khớp");
     } else if folded_a == folded_b {

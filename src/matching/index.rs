@@ -172,7 +172,8 @@ impl IdRows<'_> {
 }
 
 /// Blocking passes: the name and birth year, surname + given name and year, given
-/// name and birth date, surname and birth date.
+/// name and birth date, surname and birth date. Names are keyed with a syllable's lone
+/// final vowel written i (Sỹ and Sĩ meet).
 pub const PASSES: usize = 4;
 
 /// The blocking keys of one record (0 = no key for that pass).
@@ -180,6 +181,9 @@ pub fn blocking_keys(folded_name: &str, birth: PartialDate) -> [u64; PASSES] {
     if folded_name.is_empty() || !birth.is_known() {
         return [0; PASSES];
     }
+    // Lý Văn Sỹ and Lí Văn Sĩ are one name in two spellings: they share their keys.
+    let mut buffer = [0u8; 96];
+    let folded_name = crate::normalize::text::i_for_final_y(folded_name, &mut buffer);
     let year = birth.year() as u64;
     let (surname, _, given) = split_name(folded_name);
     let surname = canonical_surname(surname);

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{DictColumn, Gender, NameColumn, PartialDate, Precision, Table};
 use crate::normalize::id::IdProblems;
-use crate::normalize::text::{diacritics_conflict, names_agree, same_letters};
+use crate::normalize::text::{diacritics_conflict, names_agree, names_agree_but_i_y, same_letters};
 use crate::rules::facts::PopulationFacts;
 use crate::rules::types::MatchingDef;
 use index::{blocking_keys, BlockingIndex, IdTable};
@@ -451,12 +451,19 @@ impl<'a> PersonIndex<'a> {
             return None;
         }
         let folded = self.folded(row);
-        let similarity = name_similarity(query.folded, folded);
+        // Lí / Lý, Mĩ / Mỹ: the same name in the other spelling in use.
+        let spelling = names_agree_but_i_y(query.name, query.folded, self.name(row), folded);
+        let similarity = if spelling {
+            1.0
+        } else {
+            name_similarity(query.folded, folded)
+        };
         if similarity < w.name_threshold {
             return None;
         }
-        let exact = (query.folded == folded || same_letters(query.folded, folded))
-            && names_agree(query.name, query.folded, self.name(row), folded);
+        let exact = spelling
+            || (query.folded == folded || same_letters(query.folded, folded))
+                && names_agree(query.name, query.folded, self.name(row), folded);
         if !exact && self.names_conflict(query.name, query.folded, self.name(row), folded) {
             return None;
         }

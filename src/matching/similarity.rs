@@ -159,7 +159,8 @@ pub enum NameRelation {
 
 /// Classify two folded full names.
 pub fn name_relation(a: &str, b: &str) -> NameRelation {
-    if a == b {
+    // Lí Văn Sĩ / Lý Văn Sỹ: one name in the two spellings in use.
+    if a == b || crate::normalize::text::i_y_variants(a, b) {
         return NameRelation::Same;
     }
     let (surname_a, middle_a, given_a) = split_name(a);

@@ -405,6 +405,77 @@ pub fn diacritics_conflict(a: &str, b: &str) -> bool {
     }
 }
 
+/// Is byte `at` of a folded name a syllable's lone final vowel written `i` or `y`, after
+/// at least one consonant (Lý, Mỹ, Kỳ, Sỹ, Quý: Lí, Mĩ, Kì, Sĩ, Quí are the same
+/// names in the other spelling in use)? A y after another vowel (Huy, Tây) or alone
+/// (the Ê Đê name Y) is no such vowel.
+fn lone_final_i_or_y(folded: &[u8], at: usize) -> bool {
+    if !matches!(folded.get(at), Some(b'i' | b'y')) {
+        return false;
+    }
+    if folded.get(at + 1).is_some_and(|&b| b != b' ') {
+        return false;
+    }
+    let start = folded[..at]
+        .iter()
+        .rposition(|&b| b == b' ')
+        .map_or(0, |space| space + 1);
+    let onset = &folded[start..at];
+    !onset.is_empty()
+        && (onset == b"qu"
+            || onset
+                .iter()
+                .all(|&b| b.is_ascii_lowercase() && !matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')))
+}
+
+/// Do two folded names differ only in how they write syllables' lone final vowel, i
+/// against y (`ly van sy`, `li van si`)? Equal names are not variants.
+pub fn i_y_variants(a_folded: &str, b_folded: &str) -> bool {
+    let (a, b) = (a_folded.as_bytes(), b_folded.as_bytes());
+    a.len() == b.len()
+        && a != b
+        && a.iter()
+            .zip(b)
+            .enumerate()
+            .all(|(at, (x, y))| x == y || lone_final_i_or_y(a, at) && lone_final_i_or_y(b, at))
+}
+
+/// A folded name with every syllable's lone final vowel written `i` (see
+/// [`i_y_variants`]), in `buffer`, so that both spellings give one blocking key; the
+/// name itself when nothing changes or it does not fit.
+pub fn i_for_final_y<'a>(folded: &'a str, buffer: &'a mut [u8]) -> &'a str {
+    let bytes = folded.as_bytes();
+    let finals = (0..bytes.len()).filter(|&at| bytes[at] == b'y' && lone_final_i_or_y(bytes, at));
+    let Some(target) = buffer.get_mut(..bytes.len()) else {
+        return folded;
+    };
+    let mut changed = false;
+    for at in finals {
+        if !changed {
+            target.copy_from_slice(bytes);
+            changed = true;
+        }
+        target[at] = b'i';
+    }
+    if !changed {
+        return folded;
+    }
+    // An ASCII letter replaced by another keeps the text UTF-8.
+    std::str::from_utf8(target).unwrap_or(folded)
+}
+
+/// Do two names agree but for the i / y spelling of syllables' lone final vowel, their
+/// diacritics included (Lý Văn Sỹ = Lí Văn Sĩ = Ly Van Sy; Mỹ ≠ Mì)?
+pub fn names_agree_but_i_y(a: &str, a_folded: &str, b: &str, b_folded: &str) -> bool {
+    if !i_y_variants(a_folded, b_folded) {
+        return false;
+    }
+    if has_no_diacritics(a) || has_no_diacritics(b) {
+        return true;
+    }
+    tone_placed(a).replace('y', "i") == tone_placed(b).replace('y', "i")
+}
+
 /// Folded keys equal once spaces are dropped (`my linh`, `mylinh`).
 pub fn same_letters(a_folded: &str, b_folded: &str) -> bool {
     a_folded
@@ -550,6 +621,37 @@ mod tests {
         assert!(agree("Trần Thị Mai Anh", "Trần Thị Mai-Anh"));
         assert!(agree("Võ Văn Tý", "Võ Văn Tý."));
         assert!(!agree("H'Hen Niê", "H’Hên Niê"));
+    }
+
+    #[test]
+    fn i_and_y_spellings_of_one_name() {
+        for (a, b) in [
+            ("Lý Văn Sỹ", "Lí Văn Sĩ"),
+            ("Trịnh Thị Mỹ Kỳ", "Trịnh Thị Mĩ Kì"),
+            ("Phạm Quý Hùng", "Phạm Quí Hùng"),
+            ("Lý Thị Mỹ", "LI THI MI"),
+        ] {
+            assert!(names_agree_but_i_y(a, &fold(a), b, &fold(b)), "{a} / {b}");
+        }
+        for (a, b) in [
+            // Another tone, another vowel before y, the Ê Đê name Y, the same name.
+            ("Lý Văn Sỹ", "Lì Văn Sĩ"),
+            ("Nguyễn Văn Huy", "Nguyễn Văn Hui"),
+            ("Lê Thị Tây", "Lê Thị Tâi"),
+            ("Y Moan Niê", "I Moan Niê"),
+            ("Lý Văn Sỹ", "Lý Văn Sỹ"),
+        ] {
+            assert!(!names_agree_but_i_y(a, &fold(a), b, &fold(b)), "{a} / {b}");
+        }
+        let mut buffer = [0u8; 64];
+        assert_eq!(i_for_final_y("ly thi my ky", &mut buffer), "li thi mi ki");
+        assert_eq!(
+            i_for_final_y("nguyen van huy", &mut buffer),
+            "nguyen van huy"
+        );
+        assert_eq!(i_for_final_y("pham quy hung", &mut buffer), "pham qui hung");
+        let long = "ly ".repeat(30);
+        assert_eq!(i_for_final_y(&long, &mut buffer), long);
     }
 
     #[test]

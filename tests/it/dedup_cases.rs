@@ -214,12 +214,22 @@ fn namesakes_on_a_stand_in_birthday_are_not_one_person() {
         ("R2", "083080000304", "Sùng Seo Chứ", "30/06/1980", "Nam", "", "", ""),
         ("P1", "083175000305", "Vàng Thị Mai", "01/01/1975", "Nữ", "Vàng A Páo", "Lý Thị Dợ", ""),
         ("P2", "", "Vàng Thị Mai", "01/01/1975", "Nữ", "Vàng A Páo", "Lý Thị Dợ", ""),
+        // One name in the two spellings of a lone final i / y, the parents' too.
+        ("Y1", "083080000306", "Lý Văn Sỹ", "17/03/1980", "Nam", "Lý Văn Tài", "Trần Thị Hoa", ""),
+        ("Y2", "", "Lí Văn Sĩ", "17/03/1980", "Nam", "Lí Văn Tài", "Trần Thị Hoa", ""),
     ];
     let rows = register_of(&people, |_, row| row);
     let found = findings(&[("population", POPULATION_HEADER, rows)]);
     assert_eq!(
         duplicate_pairs(&found),
-        vec![("P1", "P2"), ("P2", "P1"), ("R1", "R2"), ("R2", "R1")],
+        vec![
+            ("P1", "P2"),
+            ("P2", "P1"),
+            ("R1", "R2"),
+            ("R2", "R1"),
+            ("Y1", "Y2"),
+            ("Y2", "Y1")
+        ],
         "{found:#?}"
     );
 }
