@@ -254,64 +254,6 @@ struct Columns<'a> {
     deaths: Option<&'a [PartialDate]>,
     /// Household codes, when the column exists.
     households: Option<&'a DictColumn>,
-    /// Per birthday (`month << 5 | day`): bits by which agreeing on it overstates the
-    /// evidence (see [`placeholder_birthdays`]).
-    birthday_excess: Vec<f64>,
-}
-
-/// A birthday this many times commoner than an ordinary day of the year is a
-/// stand-in written when only the year was known (01/01 above all).
-const PLACEHOLDER_BIRTHDAY_RATIO: f64 = 3.0;
-/// ... and carried by at least this many full dates, so that chance in a small
-/// register does not make one.
-const PLACEHOLDER_BIRTHDAY_MIN: u32 = 20;
-
-/// For every birthday (day and month), how many bits agreeing on a full birth date
-/// that falls on it overstates: `log2` of how much commoner it is than an ordinary
-/// day, where that is at least [`PLACEHOLDER_BIRTHDAY_RATIO`]; 0 elsewhere. Where
-/// people born in an unknown month are registered on 01/01 of their year, two
-/// namesakes "born on 01/01/1982" agree on little more than the year (the
-/// term-frequency adjustment a linkage tool makes on dates).
-fn placeholder_birthdays(births: impl ParallelIterator<Item = PartialDate>) -> Vec<f64> {
-    let slots = 13 << 5;
-    let counts = births
-        .filter(|birth| birth.precision() == Some(Precision::Day))
-        .fold(
-            || vec![0u32; slots],
-            |mut counts, birth| {
-                if let Some(slot) = counts.get_mut((birth.month() << 5 | birth.day()) as usize) {
-                    *slot += 1;
-                }
-                counts
-            },
-        )
-        .reduce(
-            || vec![0u32; slots],
-            |mut a, b| {
-                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
-                a
-            },
-        );
-    let total: u32 = counts.iter().sum();
-    let per_day = f64::from(total) / 365.2425;
-    counts
-        .iter()
-        .enumerate()
-        .map(|(slot, &count)| {
-            // 29 February comes once in four years.
-            let expected = if slot == (2 << 5 | 29) {
-                per_day / 4.0
-            } else {
-                per_day
-            };
-            let ratio = f64::from(count) / expected.max(1e-9);
-            if count >= PLACEHOLDER_BIRTHDAY_MIN && ratio >= PLACEHOLDER_BIRTHDAY_RATIO {
-                ratio.log2()
-            } else {
-                0.0
-            }
-        })
-        .collect()
 }
 
 /// How many pairs ahead scoring asks for a row's scattered data and where its names
@@ -647,9 +589,6 @@ pub fn detect(
         spouse,
         deaths: table.date("death_date").map(|c| c.values.as_slice()),
         households: table.dict("household_id"),
-        birthday_excess: placeholder_birthdays(
-            (0..rows as u32).into_par_iter().map(|r| index.birth(r)),
-        ),
         old_ids: match table.text("old_id") {
             Some(c) => (0..rows)
                 .into_par_iter()
@@ -753,9 +692,18 @@ pub fn detect(
         middle_words[x as usize] != middle_words[y as usize] && may_be_same_name(x, y)
     };
 
+    // A stand-in 01/01 is only a year: such records meet the other dates of their
+    // year in the block, as year-only dates do.
     let births: Vec<PartialDate> = (0..rows as u32)
         .into_par_iter()
-        .map(|r| index.birth(r))
+        .map(|r| {
+            let birth = index.birth(r);
+            if index.is_stand_in(birth) {
+                birth.truncate(Precision::Year)
+            } else {
+                birth
+            }
+        })
         .collect();
     let mut candidates: Vec<u64> = Vec::new();
     let mut add_blocks = |blocks: Vec<&[(u64, u32)]>,
@@ -1115,10 +1063,11 @@ fn score_pair(
             return None;
         }
     }
-    let (birth_a, birth_b) = (index.birth(a), index.birth(b));
+    let (raw_a, raw_b) = (index.birth(a), index.birth(b));
+    let (birth_a, birth_b) = index.comparable_births(raw_a, raw_b);
     let mistyped_birth = match birth_a.agrees_with(birth_b) {
         Some(true) => false,
-        _ if birth_a.typo_of(birth_b) => true,
+        _ if raw_a.typo_of(raw_b) => true,
         _ => return None,
     };
     // A child who died is sometimes followed by a sibling given the same name, born a
@@ -1194,8 +1143,7 @@ fn score_pair(
             w.birth_typo
         }
         Precision::Day => {
-            let slot = (birth_a.month() << 5 | birth_a.day()) as usize;
-            let excess = columns.birthday_excess.get(slot).copied().unwrap_or(0.0);
+            let excess = index.birthday_excess(birth_a);
             if excess > 0.0 {
                 evidence
                     .push("ngày sinh khớp nhưng là ngày hay được ghi thay khi không rõ ngày sinh");
@@ -1391,41 +1339,5 @@ mod tests {
         assert_eq!(weights("").rare_name_count(), 1);
         // A threshold out of reach: no name is rare enough.
         assert_eq!(weights("match_threshold = 40.0").rare_name_count(), 0);
-    }
-
-    fn birthday_bits(births: &[PartialDate], month: u32, day: u32) -> f64 {
-        placeholder_birthdays(births.par_iter().copied())[(month << 5 | day) as usize]
-    }
-
-    #[test]
-    fn only_a_birthday_far_commoner_than_the_rest_is_a_placeholder() {
-        // Every day of 1980 to 1989 once: nothing stands out.
-        let even: Vec<PartialDate> = (0..3652)
-            .filter_map(|d| {
-                let date = chrono::NaiveDate::from_ymd_opt(1980, 1, 1)? + chrono::Duration::days(d);
-                Some(PartialDate::from_naive(date))
-            })
-            .collect();
-        assert!(placeholder_birthdays(even.par_iter().copied())
-            .iter()
-            .all(|&bits| bits == 0.0));
-        // Then a tenth of them again on 01/01 of their year: 01/01 is about 37 times
-        // commoner than a day, 5.2 bits; 02/01 is untouched, as are year-only dates.
-        let mut placeholders = even.clone();
-        for d in 0..365 {
-            placeholders.push(PartialDate::ymd(1980 + d % 10, 1, 1).unwrap());
-            placeholders.push(PartialDate::year_only(1980 + d % 10).unwrap());
-        }
-        let bits = birthday_bits(&placeholders, 1, 1);
-        assert!((5.0..5.4).contains(&bits), "{bits}");
-        assert_eq!(birthday_bits(&placeholders, 1, 2), 0.0);
-        // Twice as common as a day is not yet a placeholder, nor 19 births on a day.
-        let mut twice = even.clone();
-        twice.extend(even.iter().filter(|d| d.month() == 1 && d.day() == 1));
-        assert_eq!(birthday_bits(&twice, 1, 1), 0.0);
-        let few: Vec<PartialDate> = (0..19)
-            .map(|_| PartialDate::ymd(1990, 1, 1).unwrap())
-            .collect();
-        assert_eq!(birthday_bits(&few, 1, 1), 0.0);
     }
 }

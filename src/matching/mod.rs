@@ -145,6 +145,64 @@ impl Evidence {
     }
 }
 
+/// A birthday this many times commoner than an ordinary day of the year is a
+/// stand-in written when only the year was known (01/01 above all).
+const PLACEHOLDER_BIRTHDAY_RATIO: f64 = 3.0;
+/// ... and carried by at least this many full dates, so that chance in a small
+/// register does not make one.
+const PLACEHOLDER_BIRTHDAY_MIN: u32 = 20;
+
+/// For every birthday (day and month), how many bits agreeing on a full birth date
+/// that falls on it overstates: `log2` of how much commoner it is than an ordinary
+/// day, where that is at least [`PLACEHOLDER_BIRTHDAY_RATIO`]; 0 elsewhere. Where
+/// people born in an unknown month are registered on 01/01 of their year, two
+/// namesakes "born on 01/01/1982" agree on little more than the year (the
+/// term-frequency adjustment a linkage tool makes on dates).
+pub(crate) fn placeholder_birthdays(
+    births: impl rayon::iter::ParallelIterator<Item = PartialDate>,
+) -> Vec<f64> {
+    use rayon::prelude::*;
+    let slots = 13 << 5;
+    let counts = births
+        .filter(|birth| birth.precision() == Some(Precision::Day))
+        .fold(
+            || vec![0u32; slots],
+            |mut counts, birth| {
+                if let Some(slot) = counts.get_mut((birth.month() << 5 | birth.day()) as usize) {
+                    *slot += 1;
+                }
+                counts
+            },
+        )
+        .reduce(
+            || vec![0u32; slots],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        );
+    let total: u32 = counts.iter().sum();
+    let per_day = f64::from(total) / 365.2425;
+    counts
+        .iter()
+        .enumerate()
+        .map(|(slot, &count)| {
+            // 29 February comes once in four years.
+            let expected = if slot == (2 << 5 | 29) {
+                per_day / 4.0
+            } else {
+                per_day
+            };
+            let ratio = f64::from(count) / expected.max(1e-9);
+            if count >= PLACEHOLDER_BIRTHDAY_MIN && ratio >= PLACEHOLDER_BIRTHDAY_RATIO {
+                ratio.log2()
+            } else {
+                0.0
+            }
+        })
+        .collect()
+}
+
 /// The register prepared for matching.
 pub struct PersonIndex<'a> {
     /// The register.
@@ -169,6 +227,9 @@ pub struct PersonIndex<'a> {
     pub weights: Weights,
     /// How many register names carry each surname and given name.
     name_words: NameWordCounts,
+    /// Per birthday (`month << 5 | day`): bits by which agreeing on it overstates the
+    /// evidence (see [`placeholder_birthdays`]).
+    birthday_excess: Vec<f64>,
 }
 
 /// Carriers per folded word, by the word's hash.
@@ -286,6 +347,10 @@ impl<'a> PersonIndex<'a> {
             keys,
             weights: Weights::from_def(def),
             name_words: NameWordCounts::build(names, table.rows),
+            birthday_excess: {
+                use rayon::prelude::*;
+                placeholder_birthdays(births.par_iter().copied())
+            },
         }
     }
 
@@ -390,6 +455,39 @@ impl<'a> PersonIndex<'a> {
         self.births.get(row as usize).copied().unwrap_or_default()
     }
 
+    /// Bits by which agreeing on the full date `birth` overstates the evidence: 0 but
+    /// for a stand-in birthday of this register (see [`placeholder_birthdays`]).
+    pub fn birthday_excess(&self, birth: PartialDate) -> f64 {
+        if birth.precision() != Some(Precision::Day) {
+            return 0.0;
+        }
+        let slot = (birth.month() << 5 | birth.day()) as usize;
+        self.birthday_excess.get(slot).copied().unwrap_or(0.0)
+    }
+
+    /// Is `birth` a full date on this register's stand-in birthday (01/01 where the
+    /// day of birth was not known)?
+    pub fn is_stand_in(&self, birth: PartialDate) -> bool {
+        self.birthday_excess(birth) > 0.0
+    }
+
+    /// Two birth dates as they compare: a stand-in full date against another date is
+    /// only its year (01/01/1964 against 03/09/1964 agrees on 1964); two equal dates
+    /// stay as they are.
+    pub fn comparable_births(&self, a: PartialDate, b: PartialDate) -> (PartialDate, PartialDate) {
+        if a == b {
+            return (a, b);
+        }
+        let year_if_stand_in = |date: PartialDate| {
+            if self.is_stand_in(date) {
+                date.truncate(Precision::Year)
+            } else {
+                date
+            }
+        };
+        (year_if_stand_in(a), year_if_stand_in(b))
+    }
+
     /// Gender of a row.
     pub fn gender(&self, row: u32) -> Option<Gender> {
         self.genders.get(row as usize).copied().flatten()
@@ -409,12 +507,12 @@ impl<'a> PersonIndex<'a> {
     /// is summed in the same order either way, so it does not depend on the floor.
     pub fn score(&self, query: &Query<'_>, row: u32, floor: f64) -> Option<Evidence> {
         let w = &self.weights;
-        let (birth, birth_score) = match query.birth.agrees_with(self.birth(row)) {
+        let (query_birth, row_birth) = self.comparable_births(query.birth, self.birth(row));
+        let (birth, birth_score) = match query_birth.agrees_with(row_birth) {
             Some(true) => {
-                let precision = query
-                    .birth
+                let precision = query_birth
                     .precision()
-                    .min(self.birth(row).precision())
+                    .min(row_birth.precision())
                     .unwrap_or(Precision::Year);
                 let points = match precision {
                     Precision::Day => w.birth_day,
@@ -594,5 +692,47 @@ impl<'t> QueryColumns<'t> {
             commune: self.communes.map_or("", |c| c.get(row)),
             id,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    fn birthday_bits(births: &[PartialDate], month: u32, day: u32) -> f64 {
+        placeholder_birthdays(births.par_iter().copied())[(month << 5 | day) as usize]
+    }
+
+    #[test]
+    fn only_a_birthday_far_commoner_than_the_rest_is_a_placeholder() {
+        // Every day of 1980 to 1989 once: nothing stands out.
+        let even: Vec<PartialDate> = (0..3652)
+            .filter_map(|d| {
+                let date = chrono::NaiveDate::from_ymd_opt(1980, 1, 1)? + chrono::Duration::days(d);
+                Some(PartialDate::from_naive(date))
+            })
+            .collect();
+        assert!(placeholder_birthdays(even.par_iter().copied())
+            .iter()
+            .all(|&bits| bits == 0.0));
+        // Then a tenth of them again on 01/01 of their year: 01/01 is about 37 times
+        // commoner than a day, 5.2 bits; 02/01 is untouched, as are year-only dates.
+        let mut placeholders = even.clone();
+        for d in 0..365 {
+            placeholders.push(PartialDate::ymd(1980 + d % 10, 1, 1).unwrap());
+            placeholders.push(PartialDate::year_only(1980 + d % 10).unwrap());
+        }
+        let bits = birthday_bits(&placeholders, 1, 1);
+        assert!((5.0..5.4).contains(&bits), "{bits}");
+        assert_eq!(birthday_bits(&placeholders, 1, 2), 0.0);
+        // Twice as common as a day is not yet a placeholder, nor 19 births on a day.
+        let mut twice = even.clone();
+        twice.extend(even.iter().filter(|d| d.month() == 1 && d.day() == 1));
+        assert_eq!(birthday_bits(&twice, 1, 1), 0.0);
+        let few: Vec<PartialDate> = (0..19)
+            .map(|_| PartialDate::ymd(1990, 1, 1).unwrap())
+            .collect();
+        assert_eq!(birthday_bits(&few, 1, 1), 0.0);
     }
 }

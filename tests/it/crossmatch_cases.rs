@@ -1073,3 +1073,52 @@ fn i_and_y_spellings_link_but_still_differ() {
     );
     assert_eq!(rules_of(&found, "BH2"), vec!["XM.insurance.MISMATCH"]);
 }
+
+/// Where a register writes 01/01 for a birth date it did not know (here one record in
+/// four), a record without an ID born another day of that year is that person, as a
+/// year-only date would be; another real date of the year is still another person.
+#[test]
+fn a_stand_in_birthday_is_only_a_year() {
+    const GIVEN: [&str; 10] = [
+        "An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Khoa", "Lâm", "Long", "Nam",
+    ];
+    let mut population: Vec<String> = (0..90)
+        .map(|i| {
+            let birth = if i % 3 == 0 {
+                format!("01/01/{}", 1940 + i / 2)
+            } else {
+                format!("{:02}/{:02}/{}", 2 + i % 27, 1 + i % 12, 1940 + i / 2)
+            };
+            let name = format!("Đào {} {}", GIVEN[i / 10], GIVEN[i % 10]);
+            let id = format!("0830{:02}{:06}", (1940 + i / 2) % 100, 900 + i);
+            person(&format!("F{i}"), &id, &name, &birth, "Nam", "28756")
+        })
+        .collect();
+    population.push(person(
+        "P1",
+        "083064000801",
+        "Lục Văn Minh",
+        "01/01/1964",
+        "Nam",
+        "28756",
+    ));
+    population.push(person(
+        "P2",
+        "083170000802",
+        "Hà Thị Lan",
+        "15/05/1970",
+        "Nữ",
+        "28756",
+    ));
+    let sector = vec![
+        insurance("BH1", "", "Lục Văn Minh", "03/09/1964", "Nam", "28756"),
+        insurance("BH2", "", "Hà Thị Lan", "16/08/1970", "Nữ", "28756"),
+    ];
+    let found = with_insurance(population, sector);
+    assert_eq!(rules_of(&found, "BH1"), vec!["XM.insurance.ID_MISSING"]);
+    assert_eq!(
+        found[&("XM.insurance.ID_MISSING".to_string(), "BH1".to_string())].0,
+        "083064000801"
+    );
+    assert_eq!(rules_of(&found, "BH2"), vec!["XM.insurance.NOT_FOUND"]);
+}

@@ -233,3 +233,27 @@ fn namesakes_on_a_stand_in_birthday_are_not_one_person() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn a_stand_in_birthday_meets_the_real_date_of_its_year() {
+    // The filler makes 01/01 a stand-in (see above). A second registration that has
+    // the real date where the first has 01/01 of the same year, with both parents
+    // agreeing, is one person; the same against another year is not.
+    #[rustfmt::skip]
+    let people = [
+        ("S1", "083051000401", "Sùng A Chư", "01/01/1951", "Nam", "Sùng Văn Xá", "Sùng Thị Dua", ""),
+        ("S2", "", "Sùng A Chư", "10/09/1951", "Nam", "Sùng Văn Xá", "Sùng Thị Dua", ""),
+        ("V1", "083084000402", "Vàng A Chá", "01/01/1984", "Nam", "Vàng Seo Pao", "Lý Thị Mỷ", ""),
+        ("V2", "", "Vàng A Chá", "20/03/1987", "Nam", "Vàng Seo Pao", "Lý Thị Mỷ", ""),
+    ];
+    let found = findings(&[(
+        "population",
+        POPULATION_HEADER,
+        register_of(&people, |_, row| row),
+    )]);
+    assert_eq!(
+        duplicate_pairs(&found),
+        vec![("S1", "S2"), ("S2", "S1")],
+        "{found:#?}"
+    );
+}
