@@ -611,7 +611,7 @@ pub fn detect(
 
     // Extra passes: both parents, old ID, misspelt surname, each parent + birthday; and
     // which parent a record lacks (bit 1 the mother, bit 2 the father).
-    let (extra_keys, lacking): (Vec<[u64; 5]>, Vec<u8>) = (0..rows as u32)
+    let (extra_keys, lacking): (Vec<[u64; 6]>, Vec<u8>) = (0..rows as u32)
         .into_par_iter()
         .map(|row| {
             let father = name_of(columns.father, row);
@@ -645,12 +645,22 @@ pub fn detect(
             } else {
                 0
             };
+            // A mistyped middle name (Trrung, AA): surname, given name and the exact
+            // birth date still agree.
+            let (surname, middle, given) = super::similarity::split_name(folded);
+            let middle_typo = if !middle.is_empty() && full_date {
+                let seed = xxh3_64_with_seed(surname.as_bytes(), u64::from(birth.raw()));
+                xxh3_64_with_seed(given.as_bytes(), seed ^ 0x3dd1e) | 1
+            } else {
+                0
+            };
             let keys = [
                 parents,
                 columns.old_ids[row as usize],
                 surname_typo,
                 parent_birthday(father, 0xfa7e_0000_0000),
                 parent_birthday(mother, 0x307e_0000_0000),
+                middle_typo,
             ];
             (
                 keys,
@@ -666,6 +676,7 @@ pub fn detect(
     // parent.
     let father_birthday_pass = pass_meeting(&extra_keys, 3, &lacking, 1);
     let mother_birthday_pass = pass_meeting(&extra_keys, 4, &lacking, 2);
+    let middle_typo_pass = sorted_pass(&extra_keys, 5);
     drop(extra_keys);
     // Words in the middle part of each name: pass 2 (surname + given name) exists for a
     // dropped middle name, so two records with the same number of middle words — the
@@ -798,6 +809,11 @@ pub fn detect(
     };
     add_blocks(blocks_of(&old_id_pass), &any_pair, same_old_id);
     add_blocks(blocks_of(&surname_typo_pass), &may_be_same_name, all(0));
+    // Same surname, given name and date: only a middle name one edit away is new here
+    // (the same middle is pass 1's, another middle is never one person).
+    let middle_mistyped =
+        |x: u32, y: u32| name_relation(index.folded(x), index.folded(y)) == NameRelation::Typo;
+    add_blocks(blocks_of(&middle_typo_pass), &middle_mistyped, all(0));
     add_blocks(
         blocks_of(&father_birthday_pass),
         &may_be_same_name,

@@ -257,3 +257,25 @@ fn a_stand_in_birthday_meets_the_real_date_of_its_year() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn a_mistyped_middle_name_meets_its_record() {
+    // A letter doubled or mistyped in the middle name, the same day of birth and the
+    // same spouse: one person. Another middle name on the same day is another person.
+    #[rustfmt::skip]
+    let people = [
+        ("H1", "083049000501", "Hoàng Trung Hùng", "09/02/1949", "Nam", "", "", "Đỗ Ngọc Thu"),
+        ("H2", "", "Hoàng Trrung Hùng", "09/02/1949", "Nam", "", "", "Đỗ Ngọc Thu"),
+        ("H3", "083049000503", "Hoàng Quang Hùng", "09/02/1949", "Nam", "", "", ""),
+    ];
+    let found = findings(&[(
+        "population",
+        POPULATION_HEADER,
+        register_of(&people, |_, row| row),
+    )]);
+    assert_eq!(
+        duplicate_pairs(&found),
+        vec![("H1", "H2"), ("H2", "H1")],
+        "{found:#?}"
+    );
+}
