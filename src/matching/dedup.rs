@@ -890,9 +890,11 @@ pub fn detect(
         if group_a.len() + group_b.len() > MAX_CLUSTER {
             continue;
         }
-        let conflict = group_a
-            .iter()
-            .any(|&x| group_b.iter().any(|&y| incompatible(x, y, facts, &columns)));
+        let conflict = group_a.iter().any(|&x| {
+            group_b
+                .iter()
+                .any(|&y| incompatible(x, y, facts, index, &columns))
+        });
         if conflict {
             continue;
         }
@@ -963,12 +965,30 @@ pub fn detect(
 /// Two records that must never share a cluster: different old IDs, or different valid
 /// IDs with parents that disagree, unless the other parent's name agrees (in full or
 /// but for the surname's spelling) and is too rare to agree by chance. A shared old ID
-/// is the same person whatever the parents say.
-fn incompatible(a: u32, b: u32, facts: &PopulationFacts, columns: &Columns<'_>) -> bool {
+/// is the same person whatever the parents say. Two children of one household with
+/// their own IDs, given names and birthdays are two people, even where a third record
+/// (a second registration of one of them, year-only) scores well against both.
+fn incompatible(
+    a: u32,
+    b: u32,
+    facts: &PopulationFacts,
+    index: &PersonIndex<'_>,
+    columns: &Columns<'_>,
+) -> bool {
     let (ia, ib) = (a as usize, b as usize);
     let (old_a, old_b) = (columns.old_ids[ia], columns.old_ids[ib]);
     if old_a != 0 && old_b != 0 {
         return old_a != old_b;
+    }
+    if twins(ia, ib, facts, columns) {
+        let (birth_a, birth_b) = (index.birth(a), index.birth(b));
+        let other_days = birth_a.precision() == Some(Precision::Day)
+            && birth_b.precision() == Some(Precision::Day)
+            && birth_a != birth_b;
+        let other_given_names = split_name(index.folded(a)).2 != split_name(index.folded(b)).2;
+        if other_days && other_given_names {
+            return true;
+        }
     }
     let different_ids =
         facts.id_valid[ia] && facts.id_valid[ib] && facts.id_value[ia] != facts.id_value[ib];
@@ -998,10 +1018,10 @@ fn incompatible(a: u32, b: u32, facts: &PopulationFacts, columns: &Columns<'_>) 
 /// Births of two siblings who are not twins lie at least this many days apart.
 const MIN_DAYS_BETWEEN_SIBLINGS: i64 = 240;
 
-/// Are two records born the same day, with two different well-formed IDs, twins?
-/// Yes when they live in one household: a second registration of a person is made
-/// elsewhere, while twins grow up together. (Twins who have left home are not told
-/// apart: nothing in the register separates them from a second registration.)
+/// Two records of one household, each with its own well-formed ID: born the same day,
+/// they are twins (a second registration of a person is made elsewhere, while twins
+/// grow up together; twins who have left home are not told apart), and born on other
+/// days, siblings.
 fn twins(ia: usize, ib: usize, facts: &PopulationFacts, columns: &Columns<'_>) -> bool {
     let different_ids =
         facts.id_valid[ia] && facts.id_valid[ib] && facts.id_value[ia] != facts.id_value[ib];
