@@ -472,17 +472,23 @@ impl Planner {
                     continue;
                 };
                 self.rename(twin, t.name, t.birth, &mut rng)?;
-                self.claim(target, F_NAMESAKE | target_flag);
-                self.claim(twin, F_NAMESAKE);
-                let group = self.world.namesake_groups.len() as u32;
-                self.world
-                    .namesake_groups
-                    .push(vec![target as u32, twin as u32]);
-                self.world.namesake_of.insert(target as u32, group);
-                self.world.namesake_of.insert(twin as u32, group);
+                self.record_namesakes(target, twin, target_flag);
             }
         }
         Ok(())
+    }
+
+    /// Claim two records made namesakes (the target also with `target_flag`) and file
+    /// them as one namesake group.
+    fn record_namesakes(&mut self, target: usize, twin: usize, target_flag: u32) {
+        self.claim(target, F_NAMESAKE | target_flag);
+        self.claim(twin, F_NAMESAKE);
+        let group = self.world.namesake_groups.len() as u32;
+        self.world
+            .namesake_groups
+            .push(vec![target as u32, twin as u32]);
+        self.world.namesake_of.insert(target as u32, group);
+        self.world.namesake_of.insert(twin as u32, group);
     }
 
     /// Namesakes in one commune registered on 01/01 of one year (the stand-in for an
@@ -525,14 +531,7 @@ impl Planner {
                 p.father = NO_NAME;
                 p.mother = NO_NAME;
             }
-            self.claim(target, F_NAMESAKE);
-            self.claim(twin, F_NAMESAKE);
-            let group = self.world.namesake_groups.len() as u32;
-            self.world
-                .namesake_groups
-                .push(vec![target as u32, twin as u32]);
-            self.world.namesake_of.insert(target as u32, group);
-            self.world.namesake_of.insert(twin as u32, group);
+            self.record_namesakes(target, twin, 0);
         }
         Ok(())
     }

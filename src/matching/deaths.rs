@@ -129,10 +129,13 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
             // Only a date that reads as one is offered for the register; text such as
             // "không rõ" is quoted in the message, for the officer to look up.
             let readable = death_dates.is_some_and(|c| !c.get(row).is_invalid());
-            let death_text = if readable {
-                death.clone()
-            } else {
-                format!("\"{death}\" (không đọc được là ngày)")
+            // Built only for a record that gets a finding.
+            let death_text = || {
+                if readable {
+                    death.clone()
+                } else {
+                    format!("\"{death}\" (không đọc được là ngày)")
+                }
             };
             let Some(person) = link.person else {
                 // Namesakes born the same day: whichever it is, a register record
@@ -148,8 +151,9 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
                     row,
                     "death_date".to_string(),
                     format!(
-                        "Khai tử {} ngày mất {death_text}; không có/không khớp số định danh, khớp ngang nhau {} hồ sơ dân cư chưa có ngày mất ({}): xác định đúng người rồi cập nhật ngày mất",
+                        "Khai tử {} ngày mất {}; không có/không khớp số định danh, khớp ngang nhau {} hồ sơ dân cư chưa có ngày mất ({}): xác định đúng người rồi cập nhật ngày mất",
                         table.key(row),
+                        death_text(),
                         keys.len(),
                         keys.join(", ")
                     ),
@@ -160,11 +164,11 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
                 hit.related = keys;
                 return Some(hit);
             };
-            let person = person as usize;
-            if ctx.facts.death_recorded[person] {
+            if ctx.facts.death_recorded[person as usize] {
                 return None;
             }
-            let key = key_of(person as u32);
+            let key = key_of(person);
+            let person = person as usize;
             let how = match &link.how {
                 LinkHow::ExactId => "khớp số định danh".to_string(),
                 LinkHow::Fuzzy(evidence) => format!("không có/không khớp số định danh; {}", evidence.describe()),
@@ -174,8 +178,9 @@ pub fn hits(table: &Table, mask: Option<&[bool]>, ctx: &EvalContext<'_>) -> Vec<
                 row,
                 "death_date".to_string(),
                 format!(
-                    "Khai tử {} ngày mất {death_text}; hồ sơ dân cư {key} ({}, sinh {}) chưa có ngày mất [{how}]",
+                    "Khai tử {} ngày mất {}; hồ sơ dân cư {key} ({}, sinh {}) chưa có ngày mất [{how}]",
                     table.key(row),
+                    death_text(),
                     names.map_or("", |n| n.text.get(person)),
                     births.map(|b| b.display(person)).unwrap_or_default(),
                 ),

@@ -647,7 +647,7 @@ pub fn detect(
             };
             // A mistyped middle name (Trrung, AA): surname, given name and the exact
             // birth date still agree.
-            let (surname, middle, given) = super::similarity::split_name(folded);
+            let (surname, middle, given) = split_name(folded);
             let middle_typo = if !middle.is_empty() && full_date {
                 let seed = xxh3_64_with_seed(surname.as_bytes(), u64::from(birth.raw()));
                 xxh3_64_with_seed(given.as_bytes(), seed ^ 0x3dd1e) | 1
@@ -707,14 +707,7 @@ pub fn detect(
     // year in the block, as year-only dates do.
     let births: Vec<PartialDate> = (0..rows as u32)
         .into_par_iter()
-        .map(|r| {
-            let birth = index.birth(r);
-            if index.is_stand_in(birth) {
-                birth.truncate(Precision::Year)
-            } else {
-                birth
-            }
-        })
+        .map(|r| index.compared_birth(index.birth(r)))
         .collect();
     let mut candidates: Vec<u64> = Vec::new();
     let mut add_blocks = |blocks: Vec<&[(u64, u32)]>,
@@ -980,7 +973,7 @@ fn incompatible(
     if old_a != 0 && old_b != 0 {
         return old_a != old_b;
     }
-    if twins(ia, ib, facts, columns) {
+    if housemates_with_own_ids(ia, ib, facts, columns) {
         let (birth_a, birth_b) = (index.birth(a), index.birth(b));
         let other_days = birth_a.precision() == Some(Precision::Day)
             && birth_b.precision() == Some(Precision::Day)
@@ -1022,7 +1015,12 @@ const MIN_DAYS_BETWEEN_SIBLINGS: i64 = 240;
 /// they are twins (a second registration of a person is made elsewhere, while twins
 /// grow up together; twins who have left home are not told apart), and born on other
 /// days, siblings.
-fn twins(ia: usize, ib: usize, facts: &PopulationFacts, columns: &Columns<'_>) -> bool {
+fn housemates_with_own_ids(
+    ia: usize,
+    ib: usize,
+    facts: &PopulationFacts,
+    columns: &Columns<'_>,
+) -> bool {
     let different_ids =
         facts.id_valid[ia] && facts.id_valid[ib] && facts.id_value[ia] != facts.id_value[ib];
     different_ids
@@ -1133,7 +1131,7 @@ fn score_pair(
     if given_differ
         && !mistyped_birth
         && precision == Precision::Day
-        && twins(ia, ib, facts, columns)
+        && housemates_with_own_ids(ia, ib, facts, columns)
     {
         return None;
     }

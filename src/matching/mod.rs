@@ -147,20 +147,23 @@ impl Evidence {
 
 /// A birthday this many times commoner than an ordinary day of the year is a
 /// stand-in written when only the year was known (01/01 above all).
-const PLACEHOLDER_BIRTHDAY_RATIO: f64 = 3.0;
+const STAND_IN_BIRTHDAY_RATIO: f64 = 3.0;
 /// ... and carried by at least this many full dates, so that chance in a small
 /// register does not make one.
-const PLACEHOLDER_BIRTHDAY_MIN: u32 = 20;
+const STAND_IN_BIRTHDAY_MIN: u32 = 20;
+
+/// Index of a date's day and month in the per-birthday tables (`month << 5 | day`).
+fn birthday_slot(birth: PartialDate) -> usize {
+    (birth.month() << 5 | birth.day()) as usize
+}
 
 /// For every birthday (day and month), how many bits agreeing on a full birth date
 /// that falls on it overstates: `log2` of how much commoner it is than an ordinary
-/// day, where that is at least [`PLACEHOLDER_BIRTHDAY_RATIO`]; 0 elsewhere. Where
+/// day, where that is at least [`STAND_IN_BIRTHDAY_RATIO`]; 0 elsewhere. Where
 /// people born in an unknown month are registered on 01/01 of their year, two
 /// namesakes "born on 01/01/1982" agree on little more than the year (the
 /// term-frequency adjustment a linkage tool makes on dates).
-pub(crate) fn placeholder_birthdays(
-    births: impl rayon::iter::ParallelIterator<Item = PartialDate>,
-) -> Vec<f64> {
+fn stand_in_birthdays(births: impl rayon::iter::ParallelIterator<Item = PartialDate>) -> Vec<f64> {
     use rayon::prelude::*;
     let slots = 13 << 5;
     let counts = births
@@ -168,7 +171,7 @@ pub(crate) fn placeholder_birthdays(
         .fold(
             || vec![0u32; slots],
             |mut counts, birth| {
-                if let Some(slot) = counts.get_mut((birth.month() << 5 | birth.day()) as usize) {
+                if let Some(slot) = counts.get_mut(birthday_slot(birth)) {
                     *slot += 1;
                 }
                 counts
@@ -194,7 +197,7 @@ pub(crate) fn placeholder_birthdays(
                 per_day
             };
             let ratio = f64::from(count) / expected.max(1e-9);
-            if count >= PLACEHOLDER_BIRTHDAY_MIN && ratio >= PLACEHOLDER_BIRTHDAY_RATIO {
+            if count >= STAND_IN_BIRTHDAY_MIN && ratio >= STAND_IN_BIRTHDAY_RATIO {
                 ratio.log2()
             } else {
                 0.0
@@ -228,7 +231,7 @@ pub struct PersonIndex<'a> {
     /// How many register names carry each surname and given name.
     name_words: NameWordCounts,
     /// Per birthday (`month << 5 | day`): bits by which agreeing on it overstates the
-    /// evidence (see [`placeholder_birthdays`]).
+    /// evidence (see [`stand_in_birthdays`]).
     birthday_excess: Vec<f64>,
 }
 
@@ -349,7 +352,7 @@ impl<'a> PersonIndex<'a> {
             name_words: NameWordCounts::build(names, table.rows),
             birthday_excess: {
                 use rayon::prelude::*;
-                placeholder_birthdays(births.par_iter().copied())
+                stand_in_birthdays(births.par_iter().copied())
             },
         }
     }
@@ -456,19 +459,25 @@ impl<'a> PersonIndex<'a> {
     }
 
     /// Bits by which agreeing on the full date `birth` overstates the evidence: 0 but
-    /// for a stand-in birthday of this register (see [`placeholder_birthdays`]).
+    /// for a stand-in birthday of this register (see [`stand_in_birthdays`]).
     pub fn birthday_excess(&self, birth: PartialDate) -> f64 {
         if birth.precision() != Some(Precision::Day) {
             return 0.0;
         }
-        let slot = (birth.month() << 5 | birth.day()) as usize;
-        self.birthday_excess.get(slot).copied().unwrap_or(0.0)
+        self.birthday_excess
+            .get(birthday_slot(birth))
+            .copied()
+            .unwrap_or(0.0)
     }
 
-    /// Is `birth` a full date on this register's stand-in birthday (01/01 where the
-    /// day of birth was not known)?
-    pub fn is_stand_in(&self, birth: PartialDate) -> bool {
-        self.birthday_excess(birth) > 0.0
+    /// `birth` as it compares with another date: a full date on this register's
+    /// stand-in birthday (01/01 where the day of birth was not known) is only its year.
+    pub fn compared_birth(&self, birth: PartialDate) -> PartialDate {
+        if self.birthday_excess(birth) > 0.0 {
+            birth.truncate(Precision::Year)
+        } else {
+            birth
+        }
     }
 
     /// Two birth dates as they compare: a stand-in full date against another date is
@@ -478,14 +487,7 @@ impl<'a> PersonIndex<'a> {
         if a == b {
             return (a, b);
         }
-        let year_if_stand_in = |date: PartialDate| {
-            if self.is_stand_in(date) {
-                date.truncate(Precision::Year)
-            } else {
-                date
-            }
-        };
-        (year_if_stand_in(a), year_if_stand_in(b))
+        (self.compared_birth(a), self.compared_birth(b))
     }
 
     /// Gender of a row.
@@ -701,11 +703,11 @@ mod tests {
     use rayon::prelude::*;
 
     fn birthday_bits(births: &[PartialDate], month: u32, day: u32) -> f64 {
-        placeholder_birthdays(births.par_iter().copied())[(month << 5 | day) as usize]
+        stand_in_birthdays(births.par_iter().copied())[(month << 5 | day) as usize]
     }
 
     #[test]
-    fn only_a_birthday_far_commoner_than_the_rest_is_a_placeholder() {
+    fn only_a_birthday_far_commoner_than_the_rest_is_a_stand_in() {
         // Every day of 1980 to 1989 once: nothing stands out.
         let even: Vec<PartialDate> = (0..3652)
             .filter_map(|d| {
@@ -713,7 +715,7 @@ mod tests {
                 Some(PartialDate::from_naive(date))
             })
             .collect();
-        assert!(placeholder_birthdays(even.par_iter().copied())
+        assert!(stand_in_birthdays(even.par_iter().copied())
             .iter()
             .all(|&bits| bits == 0.0));
         // Then a tenth of them again on 01/01 of their year: 01/01 is about 37 times

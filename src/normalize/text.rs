@@ -473,11 +473,11 @@ pub fn names_agree_but_i_y(a: &str, a_folded: &str, b: &str, b_folded: &str) -> 
     if !i_y_variants(a_folded, b_folded) || has_no_diacritics(a) || has_no_diacritics(b) {
         return false;
     }
-    let words = |name: &'_ str, folded: &'_ str| {
-        let count = name.split_whitespace().count();
-        (count == folded.split(' ').count()).then_some(count)
-    };
-    if words(a, a_folded).is_none() || words(a, a_folded) != words(b, b_folded) {
+    // The folded names have as many words as each other (same length, same spaces);
+    // each name must have as many as its folded key for the words to pair up.
+    let aligned =
+        |name: &str, folded: &str| name.split_whitespace().count() == folded.split(' ').count();
+    if !aligned(a, a_folded) || !aligned(b, b_folded) {
         return false;
     }
     let has_tone = |word: &str| word.nfd().any(is_tone_mark);
