@@ -380,7 +380,16 @@ pub fn match_dataset(
                         }
                         return (outcome, person, Some(Box::new(detail)), compared);
                     }
-                    Resolution::Ambiguous(rows, _) => {
+                    // Equally good candidates, one of whom may hold the ID under a typo
+                    // or lack a usable one of their own. When none can, the tie does not
+                    // matter: the well-formed ID is someone else's, as below.
+                    Resolution::Ambiguous(rows, _)
+                        if !well_formed
+                            || rows.iter().any(|&person| {
+                                is_id_typo(id, index.ids[person as usize])
+                                    || (index.id_broken(person) && prefix_is_persons(person, id))
+                            }) =>
+                    {
                         let detail = ambiguous_detail(index, &rows);
                         return (code::AMBIGUOUS, NO_PERSON, Some(Box::new(detail)), compared);
                     }
@@ -393,7 +402,11 @@ pub fn match_dataset(
                                 index.table.keys().map_or("", |k| k.get(person as usize)),
                                 evidence.describe()
                             ),
-                            _ => String::new(),
+                            Resolution::Ambiguous(rows, _) => format!(
+                                "; {} công dân gần giống, số định danh khác hẳn",
+                                rows.len()
+                            ),
+                            Resolution::NoMatch => String::new(),
                         };
                         let outcome = if well_formed && zone_province.is_some() {
                             code::IZ_ABSENT

@@ -611,7 +611,7 @@ pub fn detect(
 
     // Extra passes: both parents, old ID, misspelt surname, each parent + birthday; and
     // which parent a record lacks (bit 1 the mother, bit 2 the father).
-    let (extra_keys, lacking): (Vec<[u64; 6]>, Vec<u8>) = (0..rows as u32)
+    let (extra_keys, lacking): (Vec<[u64; 8]>, Vec<u8>) = (0..rows as u32)
         .into_par_iter()
         .map(|row| {
             let father = name_of(columns.father, row);
@@ -654,6 +654,17 @@ pub fn detect(
             } else {
                 0
             };
+            // One parent, the surname and the birth year: a second registration that
+            // left the other parent out, misspelt the given name and wrote only the
+            // year (or another day) of birth.
+            let year = birth.is_known().then(|| birth.year() as u64);
+            let parent_year = |parent: &str, salt: u64| match year {
+                Some(year) if !parent.is_empty() && !surname.is_empty() => {
+                    let seed = xxh3_64_with_seed(surname.as_bytes(), salt ^ year);
+                    xxh3_64_with_seed(parent.as_bytes(), seed) | 1
+                }
+                _ => 0,
+            };
             let keys = [
                 parents,
                 columns.old_ids[row as usize],
@@ -661,6 +672,8 @@ pub fn detect(
                 parent_birthday(father, 0xfa7e_0000_0000),
                 parent_birthday(mother, 0x307e_0000_0000),
                 middle_typo,
+                parent_year(father, 0xfa7e_1000_0000),
+                parent_year(mother, 0x307e_1000_0000),
             ];
             (
                 keys,
@@ -677,6 +690,8 @@ pub fn detect(
     let father_birthday_pass = pass_meeting(&extra_keys, 3, &lacking, 1);
     let mother_birthday_pass = pass_meeting(&extra_keys, 4, &lacking, 2);
     let middle_typo_pass = sorted_pass(&extra_keys, 5);
+    let father_year_pass = pass_meeting(&extra_keys, 6, &lacking, 1);
+    let mother_year_pass = pass_meeting(&extra_keys, 7, &lacking, 2);
     drop(extra_keys);
     // Words in the middle part of each name: pass 2 (surname + given name) exists for a
     // dropped middle name, so two records with the same number of middle words — the
@@ -814,6 +829,16 @@ pub fn detect(
     );
     add_blocks(
         blocks_of(&mother_birthday_pass),
+        &may_be_same_name,
+        all(TYPO_BLOCK_LIMIT),
+    );
+    add_blocks(
+        blocks_of(&father_year_pass),
+        &may_be_same_name,
+        all(TYPO_BLOCK_LIMIT),
+    );
+    add_blocks(
+        blocks_of(&mother_year_pass),
         &may_be_same_name,
         all(TYPO_BLOCK_LIMIT),
     );

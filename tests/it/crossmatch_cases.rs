@@ -1084,3 +1084,30 @@ fn a_stand_in_birthday_is_only_a_year() {
     );
     assert_eq!(rules_of(&found, "BH2"), vec!["XM.insurance.NOT_FOUND"]);
 }
+
+/// Namesakes born the same year are equally good candidates for a sector record, but
+/// a well-formed ID that is no typo of either one's ID belongs to someone the register
+/// does not hold: the record is not found, not ambiguous. An ID one digit from one
+/// namesake's is that namesake's, mistyped.
+#[test]
+fn a_well_formed_id_of_neither_namesake_is_not_found() {
+    #[rustfmt::skip]
+    let population = vec![
+        person("P1", "083072000011", "Lê Văn Tám", "1972", "Nam", "28756"),
+        person("P2", "083072000022", "Lê Văn Tám", "1972", "Nam", "28757"),
+    ];
+    #[rustfmt::skip]
+    let sector = vec![
+        insurance("BH1", "017072712600", "Lê Văn Tám", "11/03/1972", "Nam", "28756"),
+        insurance("BH2", "083072000019", "Lê Văn Tám", "11/03/1972", "Nam", "28756"),
+        insurance("BH3", "", "Lê Văn Tám", "11/03/1972", "Nam", "28756"),
+    ];
+    let found = with_insurance(population, sector);
+    assert_eq!(rules_of(&found, "BH1"), vec!["XM.insurance.NOT_FOUND"]);
+    assert_eq!(rules_of(&found, "BH2"), vec!["XM.insurance.ID_WRONG"]);
+    assert_eq!(
+        found[&("XM.insurance.ID_WRONG".to_string(), "BH2".to_string())].0,
+        "083072000011"
+    );
+    assert_eq!(rules_of(&found, "BH3"), vec!["XM.insurance.AMBIGUOUS"]);
+}

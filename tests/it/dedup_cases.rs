@@ -290,3 +290,19 @@ fn sisters_at_home_do_not_share_a_second_registration() {
         &[("D3", "DS1"), ("DS1", "D3")],
     );
 }
+
+#[test]
+fn a_misspelt_year_only_copy_with_one_parent_meets_its_record() {
+    // A second registration that wrote only the year, left the mother out and
+    // misspelt the given name (Koa): no name + year block holds both records and no
+    // parent + birthday block either; the father's name with the surname and year
+    // does, and the father and spouse make it one person. A brother born three years
+    // later, misspelt alike, stays apart.
+    #[rustfmt::skip]
+    let people = [
+        ("K1", "083088000701", "Trần Văn Khoa", "17/03/1988", "Nam", "Trần Quốc Uy", "Lâm Thị Nga", "Tạ Thị Lan"),
+        ("K2", "083088000702", "Trần Văn Koa", "1988", "Nam", "Trần Quốc Uy", "", "Tạ Thị Lan"),
+        ("K3", "083091000703", "Trần Văn Koa", "1991", "Nam", "Trần Quốc Uy", "", ""),
+    ];
+    assert_joined(&people, |_, row| row, &[("K1", "K2"), ("K2", "K1")]);
+}
