@@ -220,6 +220,7 @@ fn file_warnings(
         }
     }
     warnings.extend(unknown_status_warnings(pack, tables));
+    warnings.extend(relatives_warning(pack, tables));
     for ((file, column), rules) in &absent {
         warnings.push(format!(
             "{file}: no column \"{column}\"; rules {} cannot check it (a required field \
@@ -230,6 +231,32 @@ fn file_warnings(
         ));
     }
     warnings
+}
+
+/// A register without any relative's name: duplicate detection then has only the name,
+/// birth date, gender and birth province of each record, and cannot tell a second
+/// registration from a namesake born the same day, so the team is told once.
+fn relatives_warning(pack: &RulePack, tables: &BTreeMap<String, Table>) -> Option<String> {
+    let duplicate_rules: Vec<&str> = pack
+        .rules
+        .iter()
+        .filter(|rule| {
+            rule.checks
+                .iter()
+                .any(|check| matches!(check, rules::types::CheckDef::DuplicatePerson {}))
+        })
+        .map(|rule| rule.id.as_str())
+        .collect();
+    let register = tables.get("population")?;
+    const RELATIVES: [&str; 3] = ["father_name", "mother_name", "spouse_name"];
+    if duplicate_rules.is_empty() || RELATIVES.iter().any(|column| register.has(column)) {
+        return None;
+    }
+    Some(format!(
+        "{}: no father_name, mother_name or spouse_name column; {} can weigh only the          name, birth date, gender and birth province, so namesakes born the same day          may be reported as one person and second registrations with a changed name or          date are missed. Export the relatives' names with the register (or map their          headers in the run file) for reliable duplicate detection",
+        register.source.display(),
+        duplicate_rules.join(", ")
+    ))
 }
 
 /// Death registrations that mark nobody dead (no register person matches, or several

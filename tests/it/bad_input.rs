@@ -467,6 +467,43 @@ fn a_column_rules_read_but_the_file_lacks_is_one_warning_naming_the_rules() {
 }
 
 #[test]
+fn a_register_without_relatives_names_warns_that_duplicates_are_weaker() {
+    let header: Vec<&str> = POPULATION_HEADER.split(',').collect();
+    let relatives: Vec<usize> = ["father_name", "mother_name", "spouse_name"]
+        .iter()
+        .filter_map(|name| header.iter().position(|h| h == name))
+        .collect();
+    assert_eq!(relatives.len(), 3);
+    let without = |line: &str| {
+        line.split(',')
+            .enumerate()
+            .filter(|(i, _)| !relatives.contains(i))
+            .map(|(_, cell)| cell)
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let warned = |text: String| {
+        let (outcome, _dir) = run_on(text.as_bytes());
+        let warnings = outcome.unwrap().summary.warnings;
+        warnings
+            .iter()
+            .filter(|w| w.contains("no father_name, mother_name or spouse_name column"))
+            .inspect(|w| assert!(w.contains("SACH.DUP_PERSON"), "{w}"))
+            .count()
+    };
+    assert!(!GOOD.contains('"') && !GOOD2.contains('"'));
+    let bare = format!(
+        "{}\n{}\n{}\n",
+        without(POPULATION_HEADER),
+        without(GOOD),
+        without(GOOD2)
+    );
+    assert_eq!(warned(bare), 1);
+    let whole = format!("{POPULATION_HEADER}\n{GOOD}\n{GOOD2}\n");
+    assert_eq!(warned(whole), 0);
+}
+
+#[test]
 fn ids_a_spreadsheet_showed_in_scientific_notation_are_no_duplicates_but_a_warning() {
     // Two different people whose IDs Excel rounded to the same 8.31900E+10.
     let first = GOOD.replace("083190012345", "8.31900E+10");
