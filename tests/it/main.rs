@@ -9,5 +9,6 @@ mod crossmatch_cases;
 mod dedup_cases;
 mod determinism;
 mod formats;
+mod population_cases;
 mod rule_files;
 mod worklists;
