@@ -58,10 +58,6 @@ pub const BUILTIN_REFS: &[(&str, &str)] = &[
         "province_codes",
         include_str!("../../rules/ref/province_codes.txt"),
     ),
-    (
-        "province_successors",
-        include_str!("../../rules/ref/province_successors.txt"),
-    ),
     ("genders", include_str!("../../rules/ref/genders.txt")),
     (
         "residence_types",

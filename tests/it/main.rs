@@ -9,6 +9,5 @@ mod crossmatch_cases;
 mod dedup_cases;
 mod determinism;
 mod formats;
-mod population_cases;
 mod rule_files;
 mod worklists;

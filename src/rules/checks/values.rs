@@ -215,14 +215,6 @@ pub fn id_birth_province(
         })
         .collect();
     let id_names = ctx.refs.get("id_province_codes");
-    // The province a pre-2025 province was merged into (its own code when it was not).
-    let successors = ctx.refs.get("province_successors");
-    let successor = |code: u16| {
-        successors
-            .and_then(|list| list.canonical_of(&format!("{code:02}")))
-            .and_then(|kept| kept.parse::<u16>().ok())
-            .unwrap_or(code)
-    };
     (0..table.rows)
         .into_par_iter()
         .filter(|&row| mask.is_none_or(|m| m[row]))
@@ -238,13 +230,7 @@ pub fn id_birth_province(
             }
             let id_province = (value / 1_000_000_000) as u16;
             let id_known = id_names.is_none_or(|l| l.contains(&format!("{id_province:03}")));
-            // A birth place written under the code of the province it now belongs
-            // to (or an ID issued under that code) is the same place.
-            if !id_known
-                || id_province == birth_code
-                || successor(id_province) == birth_code
-                || successor(birth_code) == id_province
-            {
+            if !id_known || id_province == birth_code {
                 return None;
             }
             let name_of = |code: u16| -> String {
