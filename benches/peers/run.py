@@ -36,6 +36,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -93,9 +94,22 @@ def run_measured(command: list[str], log: Path) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024.0  # ru_maxrss is in KiB on Linux
 
 
+def generator_stamp(binary: Path) -> str:
+    """The first line of the run file this binary's `gen` writes (it names the
+    generator's revision), read off a tiny province."""
+    with tempfile.TemporaryDirectory() as scratch:
+        subprocess.run([str(binary), "gen", "--people", "200", "--out", scratch],
+                       check=True, capture_output=True)
+        return (Path(scratch) / "province.toml").read_text(encoding="utf-8").split("\n", 1)[0]
+
+
 def ensure_data(binary: Path, work: Path, people: int, seed: int) -> Path:
     data = work / f"{people}-{seed}"
-    if not (data / "truth.csv").exists():
+    # A province written by another revision of the generator is made again.
+    stamp = generator_stamp(binary)
+    run_file = data / "province.toml"
+    current = run_file.exists() and run_file.read_text(encoding="utf-8").split("\n", 1)[0] == stamp
+    if not (data / "truth.csv").exists() or not current:
         print(f"generating {people} people (seed {seed}) in {data}", file=sys.stderr)
         subprocess.run([str(binary), "gen", "--people", str(people), "--seed", str(seed),
                         "--out", str(data)], check=True)

@@ -114,6 +114,17 @@ pub enum GenError {
 }
 
 /// Generate the synthetic province described by `options` into `options.out_dir`.
+/// Revision of what `gen` writes for a given size and seed. Raise it whenever a change
+/// alters the generated files, so that cached provinces (`doisoat bench --cache`,
+/// `benches/peers/run.py --work`) written by an older generator are made again instead
+/// of being measured as if they were today's.
+pub const GENERATOR_REVISION: u32 = 16;
+
+/// The first line of the run file `gen` writes, naming the generator's revision.
+pub fn run_file_stamp() -> String {
+    format!("# written by doisoat gen, generator revision {GENERATOR_REVISION}")
+}
+
 pub fn generate(options: &GenOptions) -> Result<GenReport, GenError> {
     let world = plan::build(options)?;
     write::write_all(options, &world)

@@ -370,7 +370,8 @@ pub(super) fn insurance_order(seed: u64) -> Vec<usize> {
 
 fn province_toml(options: &GenOptions) -> String {
     let mut s = String::new();
-    s.push_str("# written by doisoat gen\n");
+    s.push_str(&super::run_file_stamp());
+    s.push('\n');
     s.push_str(&format!(
         "as_of = \"{}\"\n",
         options.as_of.format("%Y-%m-%d")
