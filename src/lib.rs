@@ -1078,6 +1078,15 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
         inputs,
         findings: report::summary::count_findings(&all_findings, &rules_run, &admin_units),
         candidate_pairs: links.pairs.clone(),
+        duplicate_blocking: links
+            .duplicates
+            .pass_pairs
+            .iter()
+            .map(|&(pass, pairs)| report::summary::BlockingPass {
+                pass: pass.to_string(),
+                pairs,
+            })
+            .collect(),
         progress,
         feedback: feedback_counts,
         warnings,

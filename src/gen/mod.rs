@@ -113,7 +113,6 @@ pub enum GenError {
     Exhausted(String),
 }
 
-/// Generate the synthetic province described by `options` into `options.out_dir`.
 /// Revision of what `gen` writes for a given size and seed. Raise it whenever a change
 /// alters the generated files, so that cached provinces (`doisoat bench --cache`,
 /// `benches/peers/run.py --work`) written by an older generator are made again instead
@@ -125,6 +124,7 @@ pub fn run_file_stamp() -> String {
     format!("# written by doisoat gen, generator revision {GENERATOR_REVISION}")
 }
 
+/// Generate the synthetic province described by `options` into `options.out_dir`.
 pub fn generate(options: &GenOptions) -> Result<GenReport, GenError> {
     let world = plan::build(options)?;
     write::write_all(options, &world)

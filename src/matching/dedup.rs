@@ -230,6 +230,9 @@ pub struct Duplicates {
     pub pairs: Vec<Pair>,
     /// Candidate pairs scored.
     pub candidate_pairs: u64,
+    /// Pairs each blocking pass proposed, in pass order (a pair met by several passes
+    /// counts in each; `candidate_pairs` counts it once).
+    pub pass_pairs: Vec<(&'static str, u64)>,
     /// Rows of the register (for pairs per record).
     pub rows: u64,
     /// Wall time of the phases (blocking, scoring, clustering): name, seconds, rows.
@@ -725,7 +728,9 @@ pub fn detect(
         .map(|r| index.compared_birth(index.birth(r)))
         .collect();
     let mut candidates: Vec<u64> = Vec::new();
-    let mut add_blocks = |blocks: Vec<&[(u64, u32)]>,
+    let mut pass_pairs: Vec<(&'static str, u64)> = Vec::new();
+    let mut add_blocks = |pass: &'static str,
+                          blocks: Vec<&[(u64, u32)]>,
                           allowed: &(dyn Fn(u32, u32) -> bool + Sync),
                           limits: BlockLimits<'_>| {
         // One output and scratch buffer per worker, not per block.
@@ -749,9 +754,11 @@ pub fn detect(
             )
             .map(|(out, _)| out)
             .collect();
+        let before = candidates.len();
         for part in pairs {
             candidates.extend_from_slice(&part);
         }
+        pass_pairs.push((pass, (candidates.len() - before) as u64));
     };
     // Identity pass 3 (given name + birth date) is for searching, too broad for pairs:
     // the surname-typo pass below replaces it.
@@ -795,8 +802,13 @@ pub fn detect(
         typo,
         typo_allowed: &same_relative,
     };
-    add_blocks(name_blocks, &any_pair, small);
-    add_blocks(blocks_of(&relative_pass), &any_pair, all(TYPO_BLOCK_LIMIT));
+    add_blocks("name_year", name_blocks, &any_pair, small);
+    add_blocks(
+        "name_year_relative",
+        blocks_of(&relative_pass),
+        &any_pair,
+        all(TYPO_BLOCK_LIMIT),
+    );
     // The surname + given name pass (a dropped middle name): its names are never the
     // same, so without an agreeing relative (or the old ID, its own pass) a pair
     // reaches the threshold only when both names are rare (see
@@ -809,35 +821,59 @@ pub fn detect(
             && columns.full_names[y as usize] <= rare_count;
         (share_relative(x, y) || both_rare) && middle_differs(x, y)
     };
-    add_blocks(index.blocking.blocks(1), &dropped_middle, all(0));
-    add_blocks(blocks_of(&parents_pass), &any_pair, all(TYPO_BLOCK_LIMIT));
+    add_blocks(
+        "dropped_middle",
+        index.blocking.blocks(1),
+        &dropped_middle,
+        all(0),
+    );
+    add_blocks(
+        "both_parents",
+        blocks_of(&parents_pass),
+        &any_pair,
+        all(TYPO_BLOCK_LIMIT),
+    );
     let same_old_id = BlockLimits {
         typo_allowed: &any_pair,
         ..all(TYPO_BLOCK_LIMIT)
     };
-    add_blocks(blocks_of(&old_id_pass), &any_pair, same_old_id);
-    add_blocks(blocks_of(&surname_typo_pass), &may_be_same_name, all(0));
+    add_blocks("old_id", blocks_of(&old_id_pass), &any_pair, same_old_id);
+    add_blocks(
+        "misspelt_surname",
+        blocks_of(&surname_typo_pass),
+        &may_be_same_name,
+        all(0),
+    );
     // Same surname, given name and date: only a middle name one edit away is new here
     // (the same middle is pass 1's, another middle is never one person).
     let middle_mistyped =
         |x: u32, y: u32| name_relation(index.folded(x), index.folded(y)) == NameRelation::Typo;
-    add_blocks(blocks_of(&middle_typo_pass), &middle_mistyped, all(0));
     add_blocks(
+        "mistyped_middle",
+        blocks_of(&middle_typo_pass),
+        &middle_mistyped,
+        all(0),
+    );
+    add_blocks(
+        "father_birthday",
         blocks_of(&father_birthday_pass),
         &may_be_same_name,
         all(TYPO_BLOCK_LIMIT),
     );
     add_blocks(
+        "mother_birthday",
         blocks_of(&mother_birthday_pass),
         &may_be_same_name,
         all(TYPO_BLOCK_LIMIT),
     );
     add_blocks(
+        "father_year",
         blocks_of(&father_year_pass),
         &may_be_same_name,
         all(TYPO_BLOCK_LIMIT),
     );
     add_blocks(
+        "mother_year",
         blocks_of(&mother_year_pass),
         &may_be_same_name,
         all(TYPO_BLOCK_LIMIT),
@@ -975,6 +1011,7 @@ pub fn detect(
         clusters,
         pairs: kept,
         candidate_pairs,
+        pass_pairs,
         rows: rows as u64,
         phases,
     }

@@ -161,6 +161,9 @@ pub struct RunSummary {
     pub match_classes: BTreeMap<String, ClassCounts>,
     /// Candidate pairs scored per matching stage.
     pub candidate_pairs: BTreeMap<String, u64>,
+    /// Pairs each blocking pass of duplicate detection proposed, in pass order (a pair
+    /// met by several passes counts in each): what a blocking pass costs.
+    pub duplicate_blocking: Vec<BlockingPass>,
     /// Progress vs the previous run.
     pub progress: Progress,
     /// Feedback applied.
@@ -169,6 +172,15 @@ pub struct RunSummary {
     pub warnings: Vec<String>,
     /// Timings.
     pub timings: Timings,
+}
+
+/// One blocking pass of duplicate detection and the pairs it proposed.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BlockingPass {
+    /// Pass name (`name_year`, `dropped_middle`, `father_year`, …).
+    pub pass: String,
+    /// Candidate pairs it proposed.
+    pub pairs: u64,
 }
 
 /// Count findings per rule, dimension, severity, commune and district.

@@ -61,6 +61,14 @@ fn run_on_sample_data_with_the_run_file() {
         totals["read"].as_u64().unwrap(),
         totals["accepted"].as_u64().unwrap() + totals["rejected"].as_u64().unwrap()
     );
+    // Each blocking pass of duplicate detection with the pairs it proposed: together
+    // at least the distinct candidate pairs scored (a pair met twice counts twice).
+    let passes = summary["duplicate_blocking"].as_array().unwrap();
+    assert!(passes.len() >= 10, "{passes:?}");
+    assert_eq!(passes[0]["pass"], "name_year");
+    let proposed: u64 = passes.iter().map(|p| p["pairs"].as_u64().unwrap()).sum();
+    let scored = summary["candidate_pairs"]["duplicates"].as_u64().unwrap();
+    assert!(scored > 0 && proposed >= scored, "{proposed} < {scored}");
     // Worklists: one per commune with findings, with a BOM.
     let first = &rows[0];
     let worklist = out
