@@ -7,8 +7,10 @@
 //!    birth year (a dropped middle name; pairs that share no relative's given name are
 //!    dropped unless both names are rare enough to reach the threshold alone), both
 //!    parents' names, the old CMND number, a misspelt surname (same middle and given
-//!    name, same exact birth date), and one parent + the day and month of birth (a
-//!    copy that left the other parent out and misspelt the name or the year). Inside
+//!    name, same exact birth date), one parent + the day and month of birth (a copy
+//!    that left the other parent out and misspelt the name or the year), and one
+//!    parent + the surname + the birth year (such a copy that misspelt the given name
+//!    and wrote only the year). Inside
 //!    a block only records whose birth dates agree (at the coarser precision) and whose
 //!    genders do not conflict are paired, found by sorting the block, so a block of a
 //!    thousand namesakes costs little more than its real candidates; small blocks also
@@ -612,8 +614,9 @@ pub fn detect(
         },
     };
 
-    // Extra passes: both parents, old ID, misspelt surname, each parent + birthday; and
-    // which parent a record lacks (bit 1 the mother, bit 2 the father).
+    // Extra passes: both parents, old ID, misspelt surname, each parent + birthday,
+    // mistyped middle name, each parent + surname + year; and which parent a record
+    // lacks (bit 1 the mother, bit 2 the father).
     let (extra_keys, lacking): (Vec<[u64; 8]>, Vec<u8>) = (0..rows as u32)
         .into_par_iter()
         .map(|row| {
