@@ -1087,6 +1087,7 @@ pub fn run(config: &RunConfig, observer: &dyn Observer) -> Result<RunOutcome> {
                 pairs,
             })
             .collect(),
+        duplicate_prior_share: links.duplicates.prior_share,
         progress,
         feedback: feedback_counts,
         warnings,

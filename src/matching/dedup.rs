@@ -22,8 +22,9 @@
 //!    for two — with `u` taken from this register (term frequencies): agreeing on a
 //!    rare name or a rare mother's name counts far more than on "Nguyễn Thị Hương".
 //!    The father's name is weighed without its surname, which the child shares
-//!    anyway. The prior is the expected share of duplicated records; since name
-//!    frequencies are counts in this register, a bigger register with more
+//!    anyway. The prior is the expected share of duplicated records (raised to the
+//!    share the accepted pairs show when that is more than twice as high); since
+//!    name frequencies are counts in this register, a bigger register with more
 //!    namesakes automatically asks for more evidence. Name + birth date alone stay
 //!    below the threshold unless the name is rare and the date exact: parents,
 //!    spouse and old ID decide the rest. Parameters are in `[matching.dedup]`.
@@ -57,6 +58,41 @@ const MAX_DEDUP_BLOCK: usize = 4_000;
 /// Records sharing a block, gender and exact birth date beyond this are left to the
 /// other passes (a degenerate run, e.g. a placeholder date).
 const MAX_EXACT_RUN: usize = 64;
+/// How far (as a factor) the share of second registrations estimated from the accepted
+/// pairs may exceed the configured prior before the pairs are scored again under it.
+const PRIOR_REESTIMATE_FACTOR: f64 = 2.0;
+/// The largest prior share an estimate may set.
+const MAX_PRIOR_SHARE: f64 = 0.2;
+
+/// Second registrations among accepted pairs: the records the pairs join, less one per
+/// group (groups found by union-find over the pairs, without the clustering guard).
+fn second_registrations(pairs: &[Pair]) -> usize {
+    let mut rows: Vec<u32> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
+    rows.sort_unstable();
+    rows.dedup();
+    let position = |row: u32| rows.binary_search(&row).unwrap_or(0);
+    let mut parent: Vec<usize> = (0..rows.len()).collect();
+    fn root(parent: &mut [usize], mut x: usize) -> usize {
+        while parent[x] != x {
+            parent[x] = parent[parent[x]];
+            x = parent[x];
+        }
+        x
+    }
+    let mut groups = rows.len();
+    for pair in pairs {
+        let (x, y) = (
+            root(&mut parent, position(pair.a)),
+            root(&mut parent, position(pair.b)),
+        );
+        if x != y {
+            parent[x.max(y)] = x.min(y);
+            groups -= 1;
+        }
+    }
+    rows.len() - groups
+}
+
 /// No real duplicate group is this large: a bigger cluster means chaining.
 const MAX_CLUSTER: usize = 6;
 /// Expected chance agreements on a parent's name among a person's namesakes below
@@ -223,6 +259,19 @@ pub struct Cluster {
     pub cross_province: bool,
 }
 
+/// The prior of duplicate detection: the share of records that are second
+/// registrations.
+#[derive(Debug, Clone, Copy, Default, serde::Serialize)]
+pub struct PriorShare {
+    /// `prior_duplicate_share` of `[matching.dedup]`.
+    pub configured: f64,
+    /// Second registrations among the pairs accepted under it, per register record.
+    pub estimated: f64,
+    /// The share the pairs were scored under (the estimate, at most 0.2, when it is
+    /// more than twice the configured share).
+    pub used: f64,
+}
+
 /// Result of duplicate detection.
 #[derive(Debug, Default)]
 pub struct Duplicates {
@@ -235,6 +284,9 @@ pub struct Duplicates {
     /// Pairs each blocking pass proposed, in pass order (a pair met by several passes
     /// counts in each; `candidate_pairs` counts it once).
     pub pass_pairs: Vec<(&'static str, u64)>,
+    /// The share of second registrations: configured, estimated from the accepted
+    /// pairs, and the one the pairs were finally scored under.
+    pub prior_share: PriorShare,
     /// Rows of the register (for pairs per record).
     pub rows: u64,
     /// Wall time of the phases (blocking, scoring, clustering): name, seconds, rows.
@@ -890,22 +942,42 @@ pub fn detect(
     // Pairs are sorted by their lower row, so the higher row's data is fetched from
     // all over the register: it is asked for ahead, in two steps (where each string
     // ends, then its text), while the pairs before it are scored.
-    let mut accepted: Vec<Pair> = candidates
-        .par_chunks(4096)
-        .flat_map_iter(|chunk| {
-            let (columns, weights) = (&columns, &weights);
-            chunk.iter().enumerate().filter_map(move |(at, &pair)| {
-                if let Some(&ahead) = chunk.get(at + PREFETCH_FAR) {
-                    columns.prefetch_far(ahead as u32, facts, index);
-                }
-                if let Some(&ahead) = chunk.get(at + PREFETCH_NEAR) {
-                    columns.prefetch_near(ahead as u32, index);
-                }
-                let (a, b) = ((pair >> 32) as u32, pair as u32);
-                score_pair(a, b, facts, index, columns, weights)
+    let score_all = |weights: &DedupWeights| -> Vec<Pair> {
+        candidates
+            .par_chunks(4096)
+            .flat_map_iter(|chunk| {
+                let columns = &columns;
+                chunk.iter().enumerate().filter_map(move |(at, &pair)| {
+                    if let Some(&ahead) = chunk.get(at + PREFETCH_FAR) {
+                        columns.prefetch_far(ahead as u32, facts, index);
+                    }
+                    if let Some(&ahead) = chunk.get(at + PREFETCH_NEAR) {
+                        columns.prefetch_near(ahead as u32, index);
+                    }
+                    let (a, b) = ((pair >> 32) as u32, pair as u32);
+                    score_pair(a, b, facts, index, columns, weights)
+                })
             })
-        })
-        .collect();
+            .collect()
+    };
+    let mut accepted = score_all(&weights);
+    // The prior is the share of records registered twice, which differs from register
+    // to register. It is estimated from the pairs accepted (each joined record beyond
+    // the first of its group is one second registration), as a linkage tool estimates
+    // it from the data. The estimate counts only the duplicates found, so it is a
+    // lower bound: far above the configured share, the pairs are scored again under
+    // it; below, the configured share stands.
+    let configured_share = weights.prior.exp2();
+    let estimated_share = second_registrations(&accepted) as f64 / rows.max(1) as f64;
+    let mut prior_share = configured_share;
+    if estimated_share > configured_share * PRIOR_REESTIMATE_FACTOR {
+        prior_share = estimated_share.min(MAX_PRIOR_SHARE);
+        let reestimated = DedupWeights {
+            prior: prior_share.log2(),
+            ..weights.clone()
+        };
+        accepted = score_all(&reestimated);
+    }
     // Best first; ties broken by rows for determinism.
     accepted.sort_by(|x, y| {
         y.score
@@ -1015,6 +1087,11 @@ pub fn detect(
         pairs: kept,
         candidate_pairs,
         pass_pairs,
+        prior_share: PriorShare {
+            configured: configured_share,
+            estimated: estimated_share,
+            used: prior_share,
+        },
         rows: rows as u64,
         phases,
     }

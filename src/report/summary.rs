@@ -164,6 +164,9 @@ pub struct RunSummary {
     /// Pairs each blocking pass of duplicate detection proposed, in pass order (a pair
     /// met by several passes counts in each): what a blocking pass costs.
     pub duplicate_blocking: Vec<BlockingPass>,
+    /// The share of second registrations duplicate detection assumed: configured,
+    /// estimated from this register, used.
+    pub duplicate_prior_share: crate::matching::dedup::PriorShare,
     /// Progress vs the previous run.
     pub progress: Progress,
     /// Feedback applied.

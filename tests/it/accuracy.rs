@@ -281,3 +281,53 @@ fn clustering_guard_separates_namesakes_but_not_a_retyped_parent() {
     assert_eq!(cluster_of("Q5"), Some("DP-Q5".to_string()));
     assert_eq!(cluster_of("Q6"), Some("DP-Q5".to_string()));
 }
+
+/// The share of second registrations the dedup prior assumes is raised to what the
+/// accepted pairs show when a register holds far more duplicates than configured
+/// (5 % here against 0.5 %), and left alone otherwise; duplicates are then found at
+/// their usual precision and recall.
+#[test]
+fn the_duplicate_prior_follows_a_register_full_of_duplicates() {
+    let data = temp();
+    let mut options = doisoat::gen::GenOptions::new(60_000, 17, data.path().to_path_buf());
+    options.as_of = as_of();
+    options.sectors = false;
+    options.rates.dup_person = 0.05;
+    doisoat::gen::generate(&options).unwrap();
+    let out = data.path().join("out");
+    let summary = doisoat::run(&config_for(data.path(), &out), &doisoat::Silent)
+        .unwrap()
+        .summary;
+    let share = summary.duplicate_prior_share;
+    // Second registrations in the truth: each record in a group beyond its first.
+    let (header, rows) = read_csv(&data.path().join("truth.csv"));
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (rule, key, related) = (
+        column("rule_id"),
+        column("record_key"),
+        column("related_keys"),
+    );
+    let mut groups = BTreeSet::new();
+    let mut records = 0usize;
+    for row in rows.iter().filter(|row| row[rule] == "SACH.DUP_PERSON") {
+        records += 1;
+        let mut group: Vec<&str> = row[related].split(';').collect();
+        group.push(&row[key]);
+        group.sort_unstable();
+        groups.insert(group.join(";"));
+    }
+    let true_share = (records - groups.len()) as f64 / summary.inputs["population"].accepted as f64;
+    assert!(true_share > 0.03, "{true_share}");
+    assert!(
+        share.estimated > 0.8 * true_share && share.estimated < 1.1 * true_share,
+        "{share:?} against {true_share}"
+    );
+    assert_eq!(share.used, share.estimated);
+    assert!(share.used > 2.0 * share.configured);
+    let truth = keyed(&data.path().join("truth.csv"));
+    let found = keyed(&out.join("findings.csv"));
+    let scores = score(&truth, &found);
+    let (tp, fp, fn_) = scores["SACH.DUP_PERSON"];
+    let (precision, recall) = (tp as f64 / (tp + fp) as f64, tp as f64 / (tp + fn_) as f64);
+    assert!(precision >= 0.98 && recall >= 0.95, "{}", report(&scores));
+}
