@@ -37,11 +37,13 @@
 use std::collections::BTreeMap;
 
 use rayon::prelude::*;
-use xxhash_rust::xxh3::xxh3_64_with_seed;
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use super::index::{blocks_of, sorted_pass};
 use super::legacy::old_id_key;
-use super::similarity::{name_relation, name_similarity, split_name, NameRelation};
+use super::similarity::{
+    canonical_surname, name_relation, name_similarity, split_name, NameRelation,
+};
 use super::PersonIndex;
 use crate::model::{
     admin::normalize_province_code, AdminUnits, DictColumn, Gender, NameColumn, PartialDate,
@@ -555,7 +557,8 @@ const TYPO_BLOCK_LIMIT: usize = 128;
 
 /// `(key, row)` sorted, for the rows of name + year blocks larger than
 /// [`LOOSE_BLOCK_LIMIT`]: one entry per known relative (father, mother, spouse), keyed
-/// by the block and the relative's given name.
+/// by the block and the relative's given name (a mother's or spouse's with her
+/// surname).
 fn relative_sub_blocks(
     name_blocks: &[&[(u64, u32)]],
     relatives_given: &[[u32; 3]],
@@ -587,20 +590,29 @@ fn relative_sub_blocks(
     entries
 }
 
-/// Per row, for the father, mother and spouse: a hash of the given name in the high 16
-/// bits and of the whole folded name in the low 16 (0 when unknown), so that relatives
-/// share a given name when the high halves are equal and (almost surely) the whole name
-/// when the words are. Computed in row order, so that the sub-blocks above, which visit
+/// Per row, for the father, mother and spouse: a hash of the given name (with the
+/// surname for the mother and spouse) in the high 16 bits and of the whole folded name
+/// in the low 16 (0 when unknown), so that relatives share a given name when the high
+/// halves are equal and (almost surely) the whole name when the words are. Computed in row order, so that the sub-blocks above, which visit
 /// rows in block order, read one small entry per row instead of three names scattered
 /// over memory. Two names that collide only add candidate pairs, never lose one.
 fn relatives_given_names(columns: &Columns<'_>, rows: usize) -> Vec<[u32; 3]> {
-    let given = |column: Option<&NameColumn>, row: u32| -> u32 {
+    // A mother's or spouse's surname is her own, not the family's: with the given name
+    // it splits the sub-blocks of a common name by family (at 10M the sub-blocks keyed
+    // by the given name alone grew 131-fold from 1M). Regional spellings of a surname
+    // (Huỳnh / Hoàng) are one. A father's surname is the child's, the block's own.
+    let given = |column: Option<&NameColumn>, row: u32, with_surname: bool| -> u32 {
         let whole = name_of(column, row);
-        let (_, _, given) = split_name(whole);
+        let (surname, _, given) = split_name(whole);
         if given.is_empty() {
             0
         } else {
-            let given = xxh3_64_with_seed(given.as_bytes(), 0x61) as u32;
+            let seed = if with_surname {
+                xxh3_64(canonical_surname(surname).as_bytes())
+            } else {
+                0x61
+            };
+            let given = xxh3_64_with_seed(given.as_bytes(), seed) as u32;
             let whole = xxh3_64_with_seed(whole.as_bytes(), 0x62) as u32;
             given & 0xFFFF_0000 | whole & 0xFFFF | 1
         }
@@ -609,9 +621,9 @@ fn relatives_given_names(columns: &Columns<'_>, rows: usize) -> Vec<[u32; 3]> {
         .into_par_iter()
         .map(|row| {
             [
-                given(columns.father, row),
-                given(columns.mother, row),
-                given(columns.spouse, row),
+                given(columns.father, row, false),
+                given(columns.mother, row, true),
+                given(columns.spouse, row, true),
             ]
         })
         .collect()
@@ -828,7 +840,8 @@ pub fn detect(
     let name_blocks = index.blocking.blocks(0);
     let relatives_given = relatives_given_names(&columns, rows);
     let relative_pass = relative_sub_blocks(&name_blocks, &relatives_given);
-    // Relatives sharing a given name (the dropped-middle pass below).
+    // Relatives sharing a given name, a mother or spouse with her surname (the
+    // dropped-middle pass below).
     let share_relative = |x: u32, y: u32| {
         let (given_x, given_y) = (&relatives_given[x as usize], &relatives_given[y as usize]);
         given_x
