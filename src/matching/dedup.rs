@@ -105,6 +105,9 @@ const MAX_CHANCE_PARENT_AGREEMENT: f64 = 0.02;
 #[derive(Debug, Clone)]
 struct DedupWeights {
     threshold: f64,
+    /// The share of second registrations the prior stands for.
+    prior_share: f64,
+    /// Its log2, the prior in bits.
     prior: f64,
     name_floor: f64,
     name_exact_m: f64,
@@ -153,9 +156,11 @@ impl DedupWeights {
 
     fn from_def(def: &MatchingDef) -> Self {
         let w = |name: &str, default: f64| def.dedup.get(name).copied().unwrap_or(default);
+        let prior_share = w("prior_duplicate_share", 0.005).max(1e-9);
         DedupWeights {
             threshold: w("match_threshold", 4.0),
-            prior: w("prior_duplicate_share", 0.005).max(1e-9).log2(),
+            prior_share,
+            prior: prior_share.log2(),
             name_floor: w("name_floor", 0.72),
             name_exact_m: w("name_exact_m", 0.9),
             name_variant_m: w("name_variant_m", 0.1),
@@ -980,12 +985,13 @@ pub fn detect(
     // it from the data. The estimate counts only the duplicates found, so it is a
     // lower bound: far above the configured share, the pairs are scored again under
     // it; below, the configured share stands.
-    let configured_share = weights.prior.exp2();
+    let configured_share = weights.prior_share;
     let estimated_share = second_registrations(&accepted) as f64 / rows.max(1) as f64;
     let mut prior_share = configured_share;
     if estimated_share > configured_share * PRIOR_REESTIMATE_FACTOR {
         prior_share = estimated_share.min(MAX_PRIOR_SHARE);
         let reestimated = DedupWeights {
+            prior_share,
             prior: prior_share.log2(),
             ..weights.clone()
         };
