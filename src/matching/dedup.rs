@@ -72,27 +72,31 @@ fn second_registrations(pairs: &[Pair]) -> usize {
     let mut rows: Vec<u32> = pairs.iter().flat_map(|p| [p.a, p.b]).collect();
     rows.sort_unstable();
     rows.dedup();
-    let position = |row: u32| rows.binary_search(&row).unwrap_or(0);
-    let mut parent: Vec<usize> = (0..rows.len()).collect();
-    fn root(parent: &mut [usize], mut x: usize) -> usize {
-        while parent[x] != x {
-            parent[x] = parent[parent[x]];
-            x = parent[x];
-        }
-        x
-    }
+    let position = |row: u32| rows.binary_search(&row).unwrap_or(0) as u32;
+    let mut parent: Vec<u32> = (0..rows.len() as u32).collect();
     let mut groups = rows.len();
     for pair in pairs {
         let (x, y) = (
-            root(&mut parent, position(pair.a)),
-            root(&mut parent, position(pair.b)),
+            find(&mut parent, position(pair.a)),
+            find(&mut parent, position(pair.b)),
         );
         if x != y {
-            parent[x.max(y)] = x.min(y);
+            parent[x.max(y) as usize] = x.min(y);
             groups -= 1;
         }
     }
     rows.len() - groups
+}
+
+/// The root of `x`'s group in a union-find forest (`parent[root] == root`), halving
+/// the path on the way.
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let next = parent[parent[x as usize] as usize];
+        parent[x as usize] = next;
+        x = next;
+    }
+    x
 }
 
 /// No real duplicate group is this large: a bigger cluster means chaining.
@@ -1012,14 +1016,6 @@ pub fn detect(
     // Union-find with the anti-chaining guard.
     let mut parent: Vec<u32> = (0..rows as u32).collect();
     let mut members: BTreeMap<u32, Vec<u32>> = BTreeMap::new();
-    fn find(parent: &mut [u32], mut x: u32) -> u32 {
-        while parent[x as usize] != x {
-            let next = parent[parent[x as usize] as usize];
-            parent[x as usize] = next;
-            x = next;
-        }
-        x
-    }
     let mut kept = Vec::new();
     for pair in accepted {
         let (root_a, root_b) = (find(&mut parent, pair.a), find(&mut parent, pair.b));
